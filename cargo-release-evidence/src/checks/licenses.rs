@@ -1,0 +1,146 @@
+//! Licenses: every third-party package's SPDX expression must be satisfied by the allowed
+//! licenses (plus that crate's exceptions). Evaluated with the `spdx` crate, so `OR` needs one
+//! side, `AND` both, and `WITH` exceptions must be allowed as such.
+
+use super::Context;
+use crate::findings::{Code, Finding};
+
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let lic = &cx.policy.data.licenses;
+    let mut used = vec![false; lic.exception.len()];
+    let mut findings = Vec::new();
+    for pkg in cx.third_party() {
+        let exceptions: Vec<usize> = (0..lic.exception.len())
+            .filter(|&i| {
+                let e = lic.exception[i].get_ref();
+                e.name == pkg.name && e.version.as_ref().is_none_or(|v| v.0.matches(&pkg.version))
+            })
+            .collect();
+        let package = pkg.package_ref();
+        let Some(text) = pkg.license.as_deref() else {
+            if pkg.license_file.is_some() && !exceptions.is_empty() {
+                // A reviewer accepted the crate's custom license file through an exception.
+                for &i in &exceptions {
+                    used[i] = true;
+                }
+                continue;
+            }
+            let detail = if pkg.license_file.is_some() {
+                "declares only `license-file`, no SPDX expression"
+            } else {
+                "declares no license"
+            };
+            findings.push(
+                Finding::new(
+                    Code::LicenseMissing,
+                    format!("{package} {detail}"),
+                    format!(
+                        "ask the supplier to set `license`, or review the terms and add [[licenses.exception]] name = \"{}\", allow = [\"LicenseRef-…\"], reason",
+                        pkg.name
+                    ),
+                )
+                .package(package)
+                .via(cx.via(pkg)),
+            );
+            continue;
+        };
+        let expr = match spdx::Expression::parse_mode(text, spdx::ParseMode::LAX) {
+            Ok(expr) => expr,
+            Err(e) => {
+                findings.push(
+                    Finding::new(
+                        Code::LicenseUnparsable,
+                        format!(
+                            "{package} has license `{text}`, which is not an SPDX expression: {}",
+                            e.reason
+                        ),
+                        format!(
+                            "review the terms and add [[licenses.exception]] for `{}` with the SPDX ids that apply, or ask the supplier to fix the field",
+                            pkg.name
+                        ),
+                    )
+                    .package(package)
+                    .via(cx.via(pkg)),
+                );
+                continue;
+            }
+        };
+        let mut exception_hit = vec![false; exceptions.len()];
+        let allowed = expr.evaluate(|req| {
+            if lic
+                .allow
+                .iter()
+                .any(|a| a.get_ref().licensee.satisfies(req))
+            {
+                return true;
+            }
+            for (k, &i) in exceptions.iter().enumerate() {
+                if lic.exception[i]
+                    .get_ref()
+                    .allow
+                    .iter()
+                    .any(|a| a.licensee.satisfies(req))
+                {
+                    exception_hit[k] = true;
+                    return true;
+                }
+            }
+            false
+        });
+        for (k, &i) in exceptions.iter().enumerate() {
+            if exception_hit[k] {
+                used[i] = true;
+            }
+        }
+        if !allowed {
+            let failed: Vec<String> = expr
+                .requirements()
+                .filter(|r| {
+                    !lic.allow
+                        .iter()
+                        .any(|a| a.get_ref().licensee.satisfies(&r.req))
+                        && !exceptions.iter().any(|&i| {
+                            lic.exception[i]
+                                .get_ref()
+                                .allow
+                                .iter()
+                                .any(|a| a.licensee.satisfies(&r.req))
+                        })
+                })
+                .map(|r| r.req.to_string())
+                .collect();
+            findings.push(
+                Finding::new(
+                    Code::LicenseNotAllowed,
+                    format!(
+                        "{package} is licensed `{text}`; not allowed: {}",
+                        failed.join(", ")
+                    ),
+                    format!(
+                        "allow one of {} in [licenses] allow, add a [[licenses.exception]] for `{}`, or replace the dependency",
+                        failed.join(", "),
+                        pkg.name
+                    ),
+                )
+                .package(package)
+                .via(cx.via(pkg)),
+            );
+        }
+    }
+    for (i, e) in lic.exception.iter().enumerate() {
+        if !used[i] {
+            findings.push(
+                Finding::new(
+                    Code::LicenseExceptionUnused,
+                    format!(
+                        "[[licenses.exception]] for `{}` is not needed by any shipped package",
+                        e.get_ref().name
+                    ),
+                    "remove the exception".to_owned(),
+                )
+                .location(Some(cx.policy.location(e))),
+            );
+        }
+    }
+    findings
+}

@@ -1,0 +1,61 @@
+//! The checks. Each takes the [`Context`] and returns findings; none renders anything.
+
+pub mod advisories;
+pub mod approvals;
+pub mod licenses;
+pub mod sources;
+pub mod yanked;
+
+use crate::advisory_db::AdvisoryDb;
+use crate::findings::{Finding, Via};
+use crate::policy::Policy;
+use crate::policy::values::Day;
+use crate::workspace::{MemberSet, ShippedPackage, Workspace};
+
+/// Everything a check may look at.
+pub struct Context<'a> {
+    pub ws: &'a Workspace,
+    pub policy: &'a Policy,
+    pub sets: &'a [MemberSet],
+    pub packages: &'a [ShippedPackage],
+    pub db: &'a AdvisoryDb,
+    /// Evaluation date (expiry, staleness).
+    pub date: Day,
+    /// `None` with `--all-platforms`.
+    pub target: Option<String>,
+}
+
+impl Context<'_> {
+    pub fn via(&self, pkg: &ShippedPackage) -> Vec<Via> {
+        self.ws.via(&pkg.id, self.sets)
+    }
+
+    /// Third-party packages (everything that is not a workspace member).
+    pub fn third_party(&self) -> impl Iterator<Item = &ShippedPackage> {
+        self.packages.iter().filter(|p| p.is_third_party())
+    }
+}
+
+/// Runs every check and returns all findings (unsorted) plus the yanked-check status.
+pub fn run_all(cx: &Context<'_>) -> (Vec<Finding>, yanked::YankedStatus) {
+    let t = std::time::Instant::now();
+    let timings = std::env::var_os("RELEASE_EVIDENCE_TIMINGS").is_some();
+    let mark = |what: &str| {
+        if timings {
+            eprintln!("timing:   check {what} done at +{:?}", t.elapsed());
+        }
+    };
+    let mut findings = Vec::new();
+    findings.extend(approvals::check(cx));
+    mark("approvals");
+    findings.extend(licenses::check(cx));
+    mark("licenses");
+    findings.extend(sources::check(cx));
+    mark("sources");
+    findings.extend(advisories::check(cx));
+    mark("advisories");
+    let (yanked_findings, status) = yanked::check(cx);
+    mark("yanked");
+    findings.extend(yanked_findings);
+    (findings, status)
+}

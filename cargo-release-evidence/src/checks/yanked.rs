@@ -1,0 +1,148 @@
+//! Yanked versions, read offline from the crates.io index cache cargo keeps in
+//! `$CARGO_HOME/registry/index/*/.cache`. With no cache the check says it did not run.
+
+use super::Context;
+use crate::findings::{Code, Finding};
+use crate::workspace::Source;
+use serde::Serialize;
+use std::path::PathBuf;
+use tame_index::index::cache::ValidCacheEntry;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YankedStatus {
+    /// Whether the check ran at all.
+    pub ran: bool,
+    pub checked: usize,
+    /// Packages whose index entry is not cached locally.
+    pub unchecked: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The local cache directories of the crates.io index (sparse and git protocols).
+fn index_cache_dirs() -> Vec<PathBuf> {
+    let Some(home) = crate::metadata::cargo_home() else {
+        return Vec::new();
+    };
+    let index = home.join("registry").join("index");
+    let mut dirs = Vec::new();
+    for url in [
+        tame_index::index::sparse::CRATES_IO_HTTP_INDEX,
+        tame_index::index::git::CRATES_IO_INDEX,
+    ] {
+        for stable in [true, false] {
+            if let Ok(d) = tame_index::utils::url_to_local_dir(url, stable) {
+                let cache = index.join(&d.dir_name).join(".cache");
+                if cache.is_dir() && !dirs.contains(&cache) {
+                    dirs.push(cache);
+                }
+            }
+        }
+    }
+    dirs
+}
+
+pub fn check(cx: &Context<'_>) -> (Vec<Finding>, YankedStatus) {
+    let dirs = index_cache_dirs();
+    let crates_io: Vec<_> = cx
+        .packages
+        .iter()
+        .filter(|p| p.source == Source::CratesIo)
+        .collect();
+    if dirs.is_empty() {
+        let status = YankedStatus {
+            ran: false,
+            checked: 0,
+            unchecked: crates_io
+                .iter()
+                .map(|p| p.package_ref().to_string())
+                .collect(),
+            reason: Some("no local crates.io index cache in $CARGO_HOME/registry/index".into()),
+        };
+        let findings = if crates_io.is_empty() {
+            Vec::new()
+        } else {
+            vec![Finding::new(
+                Code::YankedCheckSkipped,
+                "yanked check not run: no local crates.io index cache in $CARGO_HOME/registry/index".to_owned(),
+                "run `cargo fetch` (or any cargo build) once online so cargo caches the index".to_owned(),
+            )]
+        };
+        return (findings, status);
+    }
+    let mut findings = Vec::new();
+    let mut checked = 0;
+    let mut unchecked = Vec::new();
+    for pkg in crates_io {
+        let Ok(name) = tame_index::KrateName::crates_io(&pkg.name) else {
+            unchecked.push(pkg.package_ref().to_string());
+            continue;
+        };
+        let rel = name.relative_path(None);
+        let Some(bytes) = dirs.iter().find_map(|d| std::fs::read(d.join(&rel)).ok()) else {
+            unchecked.push(pkg.package_ref().to_string());
+            continue;
+        };
+        let version = pkg.version.to_string();
+        let Some(yanked) = ValidCacheEntry::read(&bytes)
+            .ok()
+            .and_then(|entry| yanked_in(entry.version_entries, &version))
+        else {
+            unchecked.push(pkg.package_ref().to_string());
+            continue;
+        };
+        checked += 1;
+        if yanked {
+            findings.push(
+                Finding::new(
+                    Code::Yanked,
+                    format!("{} has been yanked from crates.io", pkg.package_ref()),
+                    format!(
+                        "`cargo update -p {}@{}` to a version that is not yanked",
+                        pkg.name, pkg.version
+                    ),
+                )
+                .package(pkg.package_ref())
+                .via(cx.via(pkg)),
+            );
+        }
+    }
+    if !unchecked.is_empty() {
+        findings.push(Finding::new(
+            Code::YankedCheckSkipped,
+            format!(
+                "yanked check not run for {} package(s) not in the local index cache: {}",
+                unchecked.len(),
+                unchecked.join(", ")
+            ),
+            "run `cargo update --dry-run` or `cargo fetch` once online to refresh the index cache"
+                .to_owned(),
+        ));
+    }
+    (
+        findings,
+        YankedStatus {
+            ran: true,
+            checked,
+            unchecked,
+            reason: None,
+        },
+    )
+}
+
+/// Finds `version` among a cache entry's `version\0json\0` pairs and reads only that
+/// version's `yanked` flag (parsing every version of a large crate would be slow).
+fn yanked_in(entries: &[u8], version: &str) -> Option<bool> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        #[serde(default)]
+        yanked: bool,
+    }
+    let mut parts = tame_index::utils::split(entries, 0);
+    while let (Some(v), Some(json)) = (parts.next(), parts.next()) {
+        if v == version.as_bytes() {
+            return serde_json::from_slice::<Entry>(json).ok().map(|e| e.yanked);
+        }
+    }
+    None
+}

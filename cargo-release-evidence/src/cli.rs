@@ -1,0 +1,133 @@
+//! Command line: clap derive, cargo conventions.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-release-evidence",
+    bin_name = "cargo release-evidence",
+    version,
+    about = "Release gate and release evidence for regulated Rust software",
+    long_about = "Approves dependencies against release-evidence.toml, audits RustSec advisories, checks licenses and sources for exactly what ships, and decides PASS or HOLD.\n\nExit codes: 0 PASS, 1 HOLD, 2 usage/config/environment error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the release gate: approvals, licenses, sources, supplier inputs, advisories, yanked.
+    Check,
+    /// Write a starting release-evidence.toml (every shipped crate pending review).
+    Init,
+    /// Run the gate and, only on PASS, `cargo publish ARGS`.
+    Publish {
+        /// Arguments passed to `cargo publish` (after `--`).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// List every finding code with its default severity and meaning.
+    Codes,
+    /// Manage the advisory database.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Clone or fast-forward the RustSec advisory database with the system git (network).
+    Fetch {
+        /// Repository to fetch from.
+        #[arg(long, default_value = crate::advisory_db::DEFAULT_URL)]
+        url: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Path to Cargo.toml.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Release member(s) to check (repeatable).
+    #[arg(short = 'p', long = "package", global = true, value_name = "SPEC")]
+    pub packages: Vec<String>,
+    /// Check all workspace members.
+    #[arg(long, global = true)]
+    pub workspace: bool,
+    /// Target triple (default: host).
+    #[arg(long, global = true, value_name = "TRIPLE")]
+    pub target: Option<String>,
+    /// Space or comma separated features to activate.
+    #[arg(short = 'F', long, global = true, value_name = "FEATURES")]
+    pub features: Vec<String>,
+    /// Activate all features.
+    #[arg(long, global = true)]
+    pub all_features: bool,
+    /// Do not activate the `default` feature.
+    #[arg(long, global = true)]
+    pub no_default_features: bool,
+    /// Widen the shipped set to every platform the lockfile resolves (with --all-features:
+    /// everything, comparable with cargo-audit).
+    #[arg(long, global = true)]
+    pub all_platforms: bool,
+    /// Include dev-dependencies in the shipped set.
+    #[arg(long, global = true)]
+    pub include_dev: bool,
+    /// Require Cargo.lock to be up to date.
+    #[arg(long, global = true)]
+    pub locked: bool,
+    /// Run without accessing the network (no DB fetch, cargo --offline).
+    #[arg(long, global = true)]
+    pub offline: bool,
+    /// Require Cargo.lock to be up to date and run offline.
+    #[arg(long, global = true)]
+    pub frozen: bool,
+    /// Precomputed `cargo metadata --format-version 1 --all-features` JSON (cargo is not run).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub metadata_path: Option<PathBuf>,
+    /// Policy file (default: release-evidence.toml at the workspace root).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Advisory database directory (default: [advisories] db-path, else ~/.cargo/advisory-db).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub advisory_db: Option<PathBuf>,
+    /// Evaluation date YYYY-MM-DD for expiry and staleness (default: today, UTC).
+    #[arg(long, global = true, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Coloring.
+    #[arg(long, global = true, value_enum, value_name = "WHEN")]
+    pub color: Option<Color>,
+    /// Do not reuse cached cargo metadata.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+    /// Print less.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more (repeatable).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}

@@ -1,0 +1,72 @@
+//! SHA-256 helpers, including the documented digest of a directory of files.
+
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::Path;
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Digest of a directory (used for reviewed path dependencies): every regular file below it,
+/// except inside its top-level `target/` and `.git/`, as lines `<sha256>  <relative/path>\n` sorted bytewise
+/// by path; the digest is the sha256 of that text. The same value comes from
+/// `find . -type f -not -path './target/*' -not -path './.git/*' | sed 's|^\./||' | LC_ALL=C sort | xargs sha256sum | sha256sum`.
+pub fn dir_digest(dir: &Path) -> Result<String> {
+    let mut files = Vec::new();
+    collect_files(dir, "", &mut files)?;
+    files.sort();
+    let mut text = String::new();
+    for rel in &files {
+        let digest = sha256_file(&dir.join(rel))?;
+        text.push_str(&digest);
+        text.push_str("  ");
+        text.push_str(rel);
+        text.push('\n');
+    }
+    Ok(sha256_hex(text.as_bytes()))
+}
+
+fn collect_files(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let ty = entry
+            .file_type()
+            .map_err(|e| Error::io(format!("reading {}", entry.path().display()), e))?;
+        if ty.is_dir() {
+            if prefix.is_empty() && (name == "target" || name == ".git") {
+                continue;
+            }
+            collect_files(&entry.path(), &rel, out)?;
+        } else if ty.is_file() {
+            out.push(rel);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,307 @@
+//! The findings model: every check produces [`Finding`]s with a stable [`Code`].
+//!
+//! The decision (PASS / HOLD) is computed from findings here, before anything is rendered.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How much a finding matters. `Error` blocks the release (HOLD); `Warning` does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $sev:ident, $summary:literal; )*) => {
+        /// Stable finding codes. The string form is part of the JSON/SARIF interface and
+        /// is documented in the README; never rename one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The stable string form, e.g. `RE-APPROVAL-MISSING`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code, )* }
+            }
+
+            /// The severity a finding of this code has unless the policy says otherwise.
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$sev, )* }
+            }
+
+            /// One line describing what the code means (used for docs and SARIF rules).
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    ApprovalMissing = "RE-APPROVAL-MISSING", Error,
+        "A shipped third-party package has no [[approved]] entry.";
+    ApprovalVersionMismatch = "RE-APPROVAL-VERSION", Error,
+        "An [[approved]] entry exists for the crate, but its version requirement does not match the locked version.";
+    ApprovalPending = "RE-APPROVAL-PENDING", Error,
+        "An [[approved]] entry is marked pending review (written by `init`); a person must review it.";
+    ApprovalSourceMismatch = "RE-APPROVAL-SOURCE", Error,
+        "An [[approved]] entry names a source other than the one the package comes from.";
+    ApprovalUnused = "RE-APPROVAL-UNUSED", Warning,
+        "An [[approved]] entry matches no package in any shipped set.";
+    LicenseNotAllowed = "RE-LICENSE-DENIED", Error,
+        "The package's license expression is not satisfied by [licenses].allow or an exception.";
+    LicenseMissing = "RE-LICENSE-MISSING", Error,
+        "The package declares neither `license` nor `license-file`.";
+    LicenseUnparsable = "RE-LICENSE-INVALID", Error,
+        "The package's `license` field is not a valid SPDX expression.";
+    LicenseExceptionUnused = "RE-LICENSE-EXCEPTION-UNUSED", Warning,
+        "A [[licenses.exception]] entry matches no package in any shipped set.";
+    SourceNotAllowed = "RE-SOURCE-DENIED", Error,
+        "The package comes from a registry or git repository not listed in [sources].";
+    SupplierUnreviewed = "RE-SUPPLIER-UNREVIEWED", Error,
+        "A git, non-default-registry or out-of-workspace path package has no [[supplier]] review entry.";
+    SupplierPinMismatch = "RE-SUPPLIER-PIN", Error,
+        "A supplier input differs from what was reviewed (git commit or path digest).";
+    SupplierArtifactMismatch = "RE-SUPPLIER-ARTIFACT", Error,
+        "A [[supplier.artifact]] file is missing or its sha256 differs from the reviewed one.";
+    SupplierUnused = "RE-SUPPLIER-UNUSED", Warning,
+        "A [[supplier]] entry reviewing a crate matches no package in any shipped set.";
+    Vulnerability = "RE-ADVISORY-VULNERABILITY", Error,
+        "A RustSec vulnerability advisory affects a shipped version and no exception covers it.";
+    VulnerabilityAccepted = "RE-ADVISORY-ACCEPTED", Warning,
+        "A RustSec advisory affects a shipped version; a valid [[advisories.exception]] accepts the risk.";
+    Informational = "RE-ADVISORY-INFORMATIONAL", Warning,
+        "An informational advisory (unmaintained, unsound, notice) concerns a shipped version; blocks when listed in block-informational.";
+    ExceptionExpired = "RE-EXCEPTION-EXPIRED", Error,
+        "An [[advisories.exception]] has passed its `expires` date and no longer counts.";
+    ExceptionUnused = "RE-EXCEPTION-UNUSED", Warning,
+        "An [[advisories.exception]] matches no advisory affecting a shipped package.";
+    Yanked = "RE-YANKED", Error,
+        "The locked version has been yanked from its registry.";
+    YankedCheckSkipped = "RE-YANKED-UNCHECKED", Warning,
+        "The yanked check could not run for some packages (no local registry index cache).";
+    DbStale = "RE-DB-STALE", Error,
+        "The advisory database is older than [advisories].max-age-days.";
+    DbAdvisorySkipped = "RE-DB-MALFORMED", Warning,
+        "An advisory file in the database could not be parsed and was skipped.";
+    DbFetchFailed = "RE-DB-FETCH-FAILED", Warning,
+        "Fetching the advisory database failed; the local copy was used.";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Identifies the package a finding concerns.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PackageRef {
+    pub name: String,
+    pub version: String,
+    /// `crates.io`, `registry+URL`, `git+URL#commit`, or `path+RELATIVE` (relative to the
+    /// workspace root, so outputs do not depend on the checkout location).
+    pub source: String,
+}
+
+impl fmt::Display for PackageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name, self.version)?;
+        if self.source != "crates.io" {
+            write!(f, " ({})", self.source)?;
+        }
+        Ok(())
+    }
+}
+
+/// How a shipped package gets into a release member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// Compiled into the artifact.
+    Linked,
+    /// Only runs at build time (build-script dependency or proc-macro and its deps).
+    BuildTime,
+    /// Only a dev-dependency (present only with `--include-dev`).
+    Dev,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Linked => "linked",
+            Kind::BuildTime => "build-time",
+            Kind::Dev => "dev",
+        })
+    }
+}
+
+/// Which release member pulls the package in, how, and along which dependency path.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Via {
+    pub member: String,
+    pub kind: Kind,
+    /// Package names from the member to the package (inclusive).
+    pub path: Vec<String>,
+}
+
+/// A place in a file (1-based line and column), relative to the workspace root.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<PackageRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<String>,
+    pub message: String,
+    pub fix: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<Via>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+impl Finding {
+    pub fn new(code: Code, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Finding {
+            code,
+            severity: code.default_severity(),
+            package: None,
+            advisory: None,
+            message: message.into(),
+            fix: fix.into(),
+            via: Vec::new(),
+            location: None,
+        }
+    }
+
+    pub fn package(mut self, package: PackageRef) -> Self {
+        self.package = Some(package);
+        self
+    }
+
+    pub fn advisory(mut self, id: impl Into<String>) -> Self {
+        self.advisory = Some(id.into());
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn via(mut self, via: Vec<Via>) -> Self {
+        self.via = via;
+        self
+    }
+
+    pub fn location(mut self, location: Option<Location>) -> Self {
+        self.location = location;
+        self
+    }
+
+    /// Canonical order: errors first, then by code, package, advisory, message.
+    fn sort_key(&self) -> impl Ord + '_ {
+        (
+            self.severity,
+            self.code,
+            self.package.as_ref(),
+            self.advisory.as_deref(),
+            self.message.as_str(),
+        )
+    }
+}
+
+/// Sorts findings canonically so every rendering and every run lists them in the same order.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// The gate's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Decision {
+    #[serde(rename = "PASS")]
+    Pass,
+    #[serde(rename = "HOLD")]
+    Hold,
+}
+
+impl Decision {
+    /// HOLD when any finding has severity `error`.
+    pub fn from_findings(findings: &[Finding]) -> Decision {
+        if findings.iter().any(|f| f.severity == Severity::Error) {
+            Decision::Hold
+        } else {
+            Decision::Pass
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Decision::Pass => "PASS",
+            Decision::Hold => "HOLD",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "duplicate code {code}");
+            assert!(code.as_str().starts_with("RE-"));
+            assert!(
+                code.as_str()
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '-')
+            );
+            assert!(code.summary().ends_with('.'));
+        }
+    }
+
+    #[test]
+    fn decision_is_hold_only_with_errors() {
+        let warn = Finding::new(Code::ApprovalUnused, "m", "f");
+        assert_eq!(
+            Decision::from_findings(std::slice::from_ref(&warn)),
+            Decision::Pass
+        );
+        let err = Finding::new(Code::ApprovalMissing, "m", "f");
+        assert_eq!(Decision::from_findings(&[warn, err]), Decision::Hold);
+    }
+}

@@ -1,0 +1,268 @@
+//! cargo-release-evidence: the release gate and release evidence for regulated Rust software.
+//!
+//! `main.rs` only calls [`run`]; everything else lives in this library.
+
+pub mod advisory_db;
+pub mod checks;
+pub mod cli;
+pub mod digest;
+pub mod error;
+pub mod findings;
+pub mod fsutil;
+pub mod gate;
+pub mod init;
+pub mod metadata;
+pub mod policy;
+pub mod process;
+pub mod render;
+pub mod report;
+pub mod workspace;
+
+use clap::Parser;
+use cli::{Cli, Color, Command, DbCommand, Format, GlobalArgs};
+use error::{EXIT_ERROR, EXIT_HOLD, EXIT_PASS, Error, Result};
+use findings::Decision;
+use std::io::Write;
+
+/// Parses the command line (accepting cargo's `cargo-release-evidence release-evidence …`
+/// form), runs the command and returns the exit code.
+pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
+    let mut args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    if args.get(1).is_some_and(|a| a == "release-evidence") {
+        args.remove(1);
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_PASS
+            };
+        }
+    };
+    setup_color(&cli.global);
+    match dispatch(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let mut err = anstream::stderr();
+            let red = anstyle::AnsiColor::Red.on_default().bold();
+            let _ = writeln!(err, "{red}error{red:#}: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn setup_color(g: &GlobalArgs) {
+    let choice = match g.color {
+        Some(Color::Always) => anstream::ColorChoice::Always,
+        Some(Color::Never) => anstream::ColorChoice::Never,
+        Some(Color::Auto) => anstream::ColorChoice::Auto,
+        None => match std::env::var("CARGO_TERM_COLOR").as_deref() {
+            Ok("always") => anstream::ColorChoice::Always,
+            Ok("never") => anstream::ColorChoice::Never,
+            _ => anstream::ColorChoice::Auto,
+        },
+    };
+    choice.write_global();
+}
+
+fn dispatch(cli: &Cli) -> Result<u8> {
+    let g = &cli.global;
+    match &cli.command {
+        // Until the evidence pipeline lands, the main job is the gate.
+        None | Some(Command::Check) => {
+            let run = gate::run(g)?;
+            print_report(g, &run)?;
+            Ok(exit_for(run.report.decision))
+        }
+        Some(Command::Init) => init(g),
+        Some(Command::Codes) => codes(g),
+        Some(Command::Publish { args }) => publish(g, args),
+        Some(Command::Db {
+            command: DbCommand::Fetch { url },
+        }) => db_fetch(g, url),
+    }
+}
+
+fn exit_for(d: Decision) -> u8 {
+    match d {
+        Decision::Pass => EXIT_PASS,
+        Decision::Hold => EXIT_HOLD,
+    }
+}
+
+fn print_report(g: &GlobalArgs, run: &gate::GateRun) -> Result<()> {
+    let text = match g.format {
+        Format::Human => {
+            let mut t = render::human::render(&run.report, g.verbose, g.quiet);
+            if g.verbose > 0 {
+                t.push_str(&format!(
+                    "metadata: {}\n",
+                    match run.metadata_origin {
+                        metadata::Origin::Cargo => "cargo metadata",
+                        metadata::Origin::Cache => "cache (inputs unchanged)",
+                        metadata::Origin::File => "--metadata-path",
+                    }
+                ));
+            }
+            t
+        }
+        Format::Json => render::json::to_string(&run.report),
+        Format::Sarif => render::sarif::render(&run.report),
+    };
+    let mut out = anstream::stdout();
+    out.write_all(text.as_bytes())
+        .map_err(|e| Error::io("writing to stdout", e))
+}
+
+fn codes(g: &GlobalArgs) -> Result<u8> {
+    let rows: Vec<serde_json::Value> = findings::Code::ALL
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "code": c.as_str(),
+                "severity": c.default_severity(),
+                "summary": c.summary(),
+            })
+        })
+        .collect();
+    let text = if g.format == Format::Json {
+        render::json::to_string(&rows)
+    } else {
+        findings::Code::ALL
+            .iter()
+            .map(|c| {
+                format!(
+                    "{:<28} {:<8} {}\n",
+                    c.as_str(),
+                    c.default_severity(),
+                    c.summary()
+                )
+            })
+            .collect()
+    };
+    print!("{text}");
+    Ok(EXIT_PASS)
+}
+
+fn init(g: &GlobalArgs) -> Result<u8> {
+    let date = gate::eval_date(g)?;
+    let (ws, _) = gate::load_workspace(g)?;
+    let members = ws.select_members(&g.packages, g.workspace, &[])?;
+    let sel = gate::selection(g);
+    let sets: Vec<_> = members
+        .iter()
+        .map(|m| ws.member_set(m, &sel))
+        .collect::<Result<_>>()?;
+    let packages = ws.shipped_packages(&sets);
+    let names: Vec<String> = sets.iter().map(|s| s.name.clone()).collect();
+    let text = init::policy_text(&names, &packages, date)?;
+    let path = init::write(&ws.root, &text)?;
+    if !g.quiet {
+        let third = packages.iter().filter(|p| p.is_third_party()).count();
+        println!(
+            "wrote {} with {third} crates pending review; review each, then run `cargo release-evidence check`",
+            path.display()
+        );
+    }
+    Ok(EXIT_PASS)
+}
+
+fn publish(g: &GlobalArgs, args: &[String]) -> Result<u8> {
+    let run = gate::run(g)?;
+    if run.sets.len() != 1 {
+        return Err(Error::usage(
+            "--package",
+            format!(
+                "publish needs exactly one release member, got {}; pass -p NAME",
+                run.sets.len()
+            ),
+        ));
+    }
+    print_report(g, &run)?;
+    if run.report.decision == Decision::Hold {
+        eprintln!(
+            "not publishing {}: the release gate decided HOLD",
+            run.sets[0].name
+        );
+        return Ok(EXIT_HOLD);
+    }
+    let member = &run.sets[0];
+    let mut cargo_args = vec![
+        "publish".to_owned(),
+        "--manifest-path".to_owned(),
+        member.manifest_path.display().to_string(),
+    ];
+    for (flag, on) in [
+        ("--locked", g.locked),
+        ("--offline", g.offline),
+        ("--frozen", g.frozen),
+    ] {
+        if on {
+            cargo_args.push(flag.to_owned());
+        }
+    }
+    cargo_args.extend(args.iter().cloned());
+    let status = duct::cmd(process::cargo(), &cargo_args)
+        .unchecked()
+        .run()
+        .map_err(|e| Error::Command {
+            command: format!("cargo {}", cargo_args.join(" ")),
+            message: e.to_string(),
+        })?;
+    if status.status.success() {
+        Ok(EXIT_PASS)
+    } else {
+        Err(Error::Command {
+            command: format!("cargo {}", cargo_args.join(" ")),
+            message: format!("exit status {}", status.status.code().unwrap_or(-1)),
+        })
+    }
+}
+
+fn db_fetch(g: &GlobalArgs, url: &str) -> Result<u8> {
+    if g.offline || g.frozen {
+        return Err(Error::usage(
+            "--offline",
+            "`db fetch` uses the network; drop --offline/--frozen",
+        ));
+    }
+    let path = match &g.advisory_db {
+        Some(p) => metadata::absolute(p)?,
+        None => {
+            let manifest = metadata::find_manifest(g.manifest_path.as_deref()).ok();
+            let policy = manifest
+                .map(|m| workspace::guess_workspace_root(&m))
+                .and_then(|root| policy::Policy::load(&root, g.policy.as_deref()).ok());
+            match policy.and_then(|p| p.db_path()) {
+                Some(p) => p,
+                None => advisory_db::default_path().ok_or_else(|| {
+                    Error::usage("--advisory-db", "no default location; pass --advisory-db")
+                })?,
+            }
+        }
+    };
+    let record = advisory_db::fetch(&path, url);
+    let text = serde_json::to_string(&record).expect("serializable");
+    if g.format == Format::Json {
+        println!("{text}");
+    } else if !g.quiet {
+        println!(
+            "git {} {} into {}: {}",
+            record.action,
+            record.url,
+            path.display(),
+            if record.ok { "ok" } else { "failed" }
+        );
+    }
+    if record.ok {
+        Ok(EXIT_PASS)
+    } else {
+        Err(Error::Command {
+            command: format!("git {}", record.action),
+            message: record.error.unwrap_or_default(),
+        })
+    }
+}

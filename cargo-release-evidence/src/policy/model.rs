@@ -1,0 +1,180 @@
+//! The policy file's data model (`release-evidence.toml`). Unknown keys are errors.
+
+use super::values::{AdvisoryId, Day, GitCommit, LicenseId, Sha256Hex, VersionReq};
+use serde::Deserialize;
+use serde_spanned::Spanned;
+use std::path::PathBuf;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PolicyData {
+    #[serde(default)]
+    pub release: Release,
+    #[serde(default)]
+    pub approved: Vec<Spanned<Approval>>,
+    #[serde(default)]
+    pub licenses: Licenses,
+    #[serde(default)]
+    pub sources: Sources,
+    #[serde(default)]
+    pub supplier: Vec<Spanned<Supplier>>,
+    #[serde(default)]
+    pub advisories: Advisories,
+}
+
+/// `[release]`: which workspace members ship.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Release {
+    /// Release members; empty means the default members (as cargo would build them).
+    #[serde(default)]
+    pub members: Vec<Spanned<String>>,
+}
+
+/// `[[approved]]`: a reviewed third-party crate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Approval {
+    pub name: String,
+    pub version: VersionReq,
+    pub reviewed_by: Option<String>,
+    pub date: Option<Day>,
+    pub rationale: Option<String>,
+    /// `crates.io`, a registry URL, or a git URL the approval is limited to.
+    pub source: Option<String>,
+    /// Written by `init`: the entry exists but nobody has reviewed the crate yet.
+    #[serde(default)]
+    pub pending_review: bool,
+}
+
+/// `[licenses]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Licenses {
+    #[serde(default)]
+    pub allow: Vec<Spanned<LicenseId>>,
+    #[serde(default)]
+    pub exception: Vec<Spanned<LicenseException>>,
+}
+
+/// `[[licenses.exception]]`: extra licenses allowed for one crate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LicenseException {
+    pub name: String,
+    pub version: Option<VersionReq>,
+    pub allow: Vec<LicenseId>,
+    pub reason: Option<String>,
+}
+
+/// `[sources]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Sources {
+    /// `crates.io` or registry index URLs.
+    #[serde(default = "default_registries")]
+    pub allow_registries: Vec<String>,
+    /// Git repository URLs (a package's repository must equal one, ignoring `.git` and case
+    /// of the host).
+    #[serde(default)]
+    pub allow_git: Vec<String>,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        Sources {
+            allow_registries: default_registries(),
+            allow_git: Vec::new(),
+        }
+    }
+}
+
+fn default_registries() -> Vec<String> {
+    vec!["crates.io".to_owned()]
+}
+
+/// `[[supplier]]`: a reviewed supplier input. A crate review pins a git commit or a path
+/// digest; the entry may also (or only) list non-crate artifacts it delivers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Supplier {
+    pub name: String,
+    pub version: Option<VersionReq>,
+    pub git_commit: Option<GitCommit>,
+    pub path_sha256: Option<Sha256Hex>,
+    /// For a package from a non-default registry: its Cargo.lock checksum.
+    pub checksum: Option<Sha256Hex>,
+    pub reviewed_by: Option<String>,
+    pub date: Option<Day>,
+    pub rationale: Option<String>,
+    #[serde(default)]
+    pub artifact: Vec<Spanned<SupplierArtifact>>,
+}
+
+impl Supplier {
+    /// Whether this entry reviews a crate (rather than only listing artifacts).
+    pub fn reviews_crate(&self) -> bool {
+        self.git_commit.is_some() || self.path_sha256.is_some() || self.checksum.is_some()
+    }
+}
+
+/// `[[supplier.artifact]]`: a non-crate input (firmware blob, vendored binary).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SupplierArtifact {
+    /// Relative to the workspace root.
+    pub path: PathBuf,
+    pub sha256: Sha256Hex,
+    pub description: Option<String>,
+}
+
+/// Informational advisory kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InformationalKind {
+    Unmaintained,
+    Unsound,
+    Notice,
+}
+
+/// `[advisories]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Advisories {
+    /// Advisory DB directory, relative to the policy file.
+    pub db_path: Option<PathBuf>,
+    #[serde(default = "default_max_age")]
+    pub max_age_days: u32,
+    /// Informational kinds that block (the others are warnings).
+    #[serde(default)]
+    pub block_informational: Vec<InformationalKind>,
+    #[serde(default)]
+    pub exception: Vec<Spanned<AdvisoryException>>,
+}
+
+impl Default for Advisories {
+    fn default() -> Self {
+        Advisories {
+            db_path: None,
+            max_age_days: default_max_age(),
+            block_informational: Vec::new(),
+            exception: Vec::new(),
+        }
+    }
+}
+
+fn default_max_age() -> u32 {
+    7
+}
+
+/// `[[advisories.exception]]`: a decided, time-limited risk acceptance.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AdvisoryException {
+    pub id: AdvisoryId,
+    #[serde(rename = "crate")]
+    pub krate: String,
+    pub reason: String,
+    pub approved_by: String,
+    pub expires: Day,
+}
