@@ -65,7 +65,7 @@ codes! {
     LicenseNotAllowed = "RE-LICENSE-DENIED", Error,
         "The package's license expression is not satisfied by [licenses].allow or an exception.";
     LicenseMissing = "RE-LICENSE-MISSING", Error,
-        "The package declares neither `license` nor `license-file`.";
+        "The package declares no SPDX `license` expression (nothing, or only `license-file`) and no exception covers it.";
     LicenseUnparsable = "RE-LICENSE-INVALID", Error,
         "The package's `license` field is not a valid SPDX expression.";
     LicenseExceptionUnused = "RE-LICENSE-EXCEPTION-UNUSED", Warning,
@@ -75,7 +75,7 @@ codes! {
     SupplierUnreviewed = "RE-SUPPLIER-UNREVIEWED", Error,
         "A git, non-default-registry or out-of-workspace path package has no [[supplier]] review entry.";
     SupplierPinMismatch = "RE-SUPPLIER-PIN", Error,
-        "A supplier input differs from what was reviewed (git commit or path digest).";
+        "A supplier input differs from what was reviewed (version, git commit, checksum or path digest).";
     SupplierArtifactMismatch = "RE-SUPPLIER-ARTIFACT", Error,
         "A [[supplier.artifact]] file is missing or its sha256 differs from the reviewed one.";
     SupplierUnused = "RE-SUPPLIER-UNUSED", Warning,

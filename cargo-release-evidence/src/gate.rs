@@ -81,6 +81,19 @@ impl Timer {
             eprintln!("timing: {phase} at {:?}", self.start.elapsed());
         }
     }
+
+    /// Peak resident memory of this process (Linux `VmHWM`), for the benchmark.
+    fn peak_memory(&self) {
+        if self.on
+            && let Ok(status) = std::fs::read_to_string("/proc/self/status")
+            && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            eprintln!(
+                "timing: peak memory {}",
+                line.trim_start_matches("VmHWM:").trim()
+            );
+        }
+    }
 }
 
 /// Runs the whole gate.
@@ -148,6 +161,14 @@ pub fn run(args: &GlobalArgs) -> Result<GateRun> {
     let packages = workspace.shipped_packages(&sets);
     timer.mark("shipped sets computed");
     db.load(packages.iter().map(|p| p.name.as_str()));
+    db.load(
+        policy
+            .data
+            .advisories
+            .exception
+            .iter()
+            .map(|e| e.get_ref().krate.as_str()),
+    );
     timer.mark("advisories parsed");
     let target = if sel.all_platforms {
         None
@@ -171,6 +192,7 @@ pub fn run(args: &GlobalArgs) -> Result<GateRun> {
     add_fallback_locations(&mut found, &workspace, &sets, &policy);
     findings::sort(&mut found);
     timer.mark("checks done");
+    timer.peak_memory();
     let decision = Decision::from_findings(&found);
 
     let report = CheckReport {

@@ -181,8 +181,8 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     }
 
     for (i, e) in exceptions.iter().enumerate() {
-        if !exception_used[i] {
-            let x = e.get_ref();
+        let x = e.get_ref();
+        if !exception_used[i] && !affects_graph(cx, &x.krate, &x.id.0) {
             let expired = if x.expires < cx.date {
                 format!(" (and it expired on {})", x.expires)
             } else {
@@ -192,7 +192,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 Finding::new(
                     Code::ExceptionUnused,
                     format!(
-                        "[[advisories.exception]] {} for `{}` matches no advisory affecting a shipped package{expired}",
+                        "[[advisories.exception]] {} for `{}` matches no advisory affecting any version of the crate in the dependency graph{expired}",
                         x.id.0, x.krate
                     ),
                     "remove the exception".to_owned(),
@@ -202,6 +202,18 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Whether advisory `id` affects a version of `krate` anywhere in the dependency graph.
+fn affects_graph(cx: &Context<'_>, krate: &str, id: &str) -> bool {
+    let Some(advisories) = cx.db.by_crate.get(krate) else {
+        return false;
+    };
+    let versions = cx.graph_versions(krate);
+    advisories.iter().any(|adv| {
+        (adv.id().as_str() == id || adv.metadata.aliases.iter().any(|a| a.as_str() == id))
+            && versions.iter().any(|v| adv.versions.is_vulnerable(v))
+    })
 }
 
 /// Whether an advisory limited to some OS/arch applies to the target (always with

@@ -1,5 +1,7 @@
 //! Dependency approval: every shipped third-party package needs a reviewed `[[approved]]`
-//! entry whose version requirement matches the locked version.
+//! entry whose version requirement matches the locked version. Supplier inputs (git, other
+//! registries, out-of-workspace paths) are approved by their `[[supplier]]` review instead,
+//! which also pins their content (see `sources`).
 
 use super::Context;
 use crate::findings::{Code, Finding};
@@ -25,6 +27,9 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             .collect();
         for &i in &named {
             used[i] = true;
+        }
+        if pkg.source.is_supplier_input() {
+            continue;
         }
         if full.iter().any(|&i| !entries[i].get_ref().pending_review) {
             continue;
@@ -84,13 +89,13 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         findings.push(finding.package(package).via(cx.via(pkg)));
     }
     for (i, entry) in entries.iter().enumerate() {
-        if !used[i] {
-            let e = entry.get_ref();
+        let e = entry.get_ref();
+        if !used[i] && !cx.in_graph(&e.name, Some(&e.version.0)) {
             findings.push(
                 Finding::new(
                     Code::ApprovalUnused,
                     format!(
-                        "[[approved]] {} `{}` matches no shipped package",
+                        "[[approved]] {} `{}` matches no package in the dependency graph (any target, any feature)",
                         e.name, e.version
                     ),
                     "remove the entry, or check the crate name".to_owned(),

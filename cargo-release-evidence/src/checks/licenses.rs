@@ -7,6 +7,7 @@ use crate::findings::{Code, Finding};
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let lic = &cx.policy.data.licenses;
+    let compiled = &cx.policy.licenses;
     let mut used = vec![false; lic.exception.len()];
     let mut findings = Vec::new();
     for pkg in cx.third_party() {
@@ -65,27 +66,24 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 continue;
             }
         };
-        let mut exception_hit = vec![false; exceptions.len()];
-        let allowed = expr.evaluate(|req| {
-            if lic
-                .allow
+        // Who permits a requirement: the global allow-list (None) or exception k (Some(k)).
+        let permits = |req: &spdx::LicenseReq| -> Option<Option<usize>> {
+            if compiled.allow.iter().any(|a| a.satisfies(req)) {
+                return Some(None);
+            }
+            exceptions
                 .iter()
-                .any(|a| a.get_ref().licensee.satisfies(req))
-            {
-                return true;
+                .position(|&i| compiled.exceptions[i].iter().any(|a| a.satisfies(req)))
+                .map(Some)
+        };
+        let mut exception_hit = vec![false; exceptions.len()];
+        let allowed = expr.evaluate(|req| match permits(req) {
+            Some(Some(k)) => {
+                exception_hit[k] = true;
+                true
             }
-            for (k, &i) in exceptions.iter().enumerate() {
-                if lic.exception[i]
-                    .get_ref()
-                    .allow
-                    .iter()
-                    .any(|a| a.licensee.satisfies(req))
-                {
-                    exception_hit[k] = true;
-                    return true;
-                }
-            }
-            false
+            Some(None) => true,
+            None => false,
         });
         for (k, &i) in exceptions.iter().enumerate() {
             if exception_hit[k] {
@@ -95,18 +93,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         if !allowed {
             let failed: Vec<String> = expr
                 .requirements()
-                .filter(|r| {
-                    !lic.allow
-                        .iter()
-                        .any(|a| a.get_ref().licensee.satisfies(&r.req))
-                        && !exceptions.iter().any(|&i| {
-                            lic.exception[i]
-                                .get_ref()
-                                .allow
-                                .iter()
-                                .any(|a| a.licensee.satisfies(&r.req))
-                        })
-                })
+                .filter(|r| permits(&r.req).is_none())
                 .map(|r| r.req.to_string())
                 .collect();
             findings.push(
@@ -128,13 +115,14 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         }
     }
     for (i, e) in lic.exception.iter().enumerate() {
-        if !used[i] {
+        let x = e.get_ref();
+        if !used[i] && !cx.in_graph(&x.name, x.version.as_ref().map(|v| &v.0)) {
             findings.push(
                 Finding::new(
                     Code::LicenseExceptionUnused,
                     format!(
-                        "[[licenses.exception]] for `{}` is not needed by any shipped package",
-                        e.get_ref().name
+                        "[[licenses.exception]] for `{}` matches no package in the dependency graph (any target, any feature)",
+                        x.name
                     ),
                     "remove the exception".to_owned(),
                 )

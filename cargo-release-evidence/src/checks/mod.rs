@@ -30,6 +30,26 @@ impl Context<'_> {
         self.ws.via(&pkg.id, self.sets)
     }
 
+    /// Whether any package in the whole dependency graph (any target, any feature) has this
+    /// name and, if given, a version matching `req`. Policy entries are "unused" only when
+    /// this is false, so a policy covering several targets does not warn on each of them.
+    pub fn in_graph(&self, name: &str, req: Option<&semver::VersionReq>) -> bool {
+        self.ws
+            .graph
+            .packages()
+            .any(|p| p.name() == name && req.is_none_or(|r| r.matches(p.version())))
+    }
+
+    /// Versions of `name` anywhere in the dependency graph.
+    pub fn graph_versions(&self, name: &str) -> Vec<semver::Version> {
+        self.ws
+            .graph
+            .packages()
+            .filter(|p| p.name() == name)
+            .map(|p| p.version().clone())
+            .collect()
+    }
+
     /// Third-party packages (everything that is not a workspace member).
     pub fn third_party(&self) -> impl Iterator<Item = &ShippedPackage> {
         self.packages.iter().filter(|p| p.is_third_party())

@@ -56,9 +56,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         let candidates: Vec<usize> = (0..suppliers.len())
             .filter(|&i| {
                 let s = suppliers[i].get_ref();
-                s.name == pkg.name
-                    && s.reviews_crate()
-                    && s.version.as_ref().is_none_or(|v| v.0.matches(&pkg.version))
+                s.name == pkg.name && s.reviews_crate()
             })
             .collect();
         if candidates.is_empty() {
@@ -111,14 +109,21 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 Ok(p) => p,
                 Err(e) => format!("unknown ({e})"),
             };
+            let reviewed_version = suppliers[i]
+                .get_ref()
+                .version
+                .as_ref()
+                .filter(|v| !v.0.matches(&pkg.version))
+                .map(|v| format!(" (reviewed version `{v}`, now {})", pkg.version))
+                .unwrap_or_default();
             findings.push(
                 Finding::new(
                     Code::SupplierPinMismatch,
                     format!(
-                        "{package} differs from the reviewed supplier input: now {actual}"
+                        "{package} differs from the reviewed supplier input{reviewed_version}: now {actual}"
                     ),
                     format!(
-                        "review the changes to {} and update the [[supplier]] entry to {actual}, or restore the reviewed version",
+                        "review the changes to {} and update the [[supplier]] entry (version and {actual}), or restore the reviewed delivery",
                         pkg.name
                     ),
                 )
@@ -131,12 +136,15 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
 
     for (i, s) in suppliers.iter().enumerate() {
         let entry = s.get_ref();
-        if entry.reviews_crate() && !used[i] {
+        if entry.reviews_crate()
+            && !used[i]
+            && !cx.in_graph(&entry.name, entry.version.as_ref().map(|v| &v.0))
+        {
             findings.push(
                 Finding::new(
                     Code::SupplierUnused,
                     format!(
-                        "[[supplier]] review of crate `{}` matches no shipped package",
+                        "[[supplier]] review of crate `{}` matches no package in the dependency graph (any target, any feature)",
                         entry.name
                     ),
                     "remove the entry, or check its name and version".to_owned(),

@@ -30,6 +30,15 @@ pub struct Policy {
     pub text: String,
     pub sha256: String,
     pub data: PolicyData,
+    /// `[licenses] allow` and each exception's `allow`, parsed.
+    pub licenses: CompiledLicenses,
+}
+
+#[derive(Debug, Default)]
+pub struct CompiledLicenses {
+    pub allow: Vec<spdx::Licensee>,
+    /// Parallel to `data.licenses.exception`.
+    pub exceptions: Vec<Vec<spdx::Licensee>>,
 }
 
 impl Policy {
@@ -88,15 +97,17 @@ impl Policy {
             toml::from_str::<PolicyData>(&text).map_err(|e| toml_error(path, &text, &e))?
         };
         let base_dir = path.parent().unwrap_or(root).to_path_buf();
-        let policy = Policy {
+        let mut policy = Policy {
             display_path: relative_display(root, path),
             path: path.to_path_buf(),
             base_dir,
             sha256: digest::sha256_hex(text.as_bytes()),
             text,
             data,
+            licenses: CompiledLicenses::default(),
         };
         policy.validate()?;
+        policy.licenses = policy.compile_licenses()?;
         Ok(policy)
     }
 
@@ -195,6 +206,24 @@ impl Policy {
             }
         }
         Ok(())
+    }
+
+    fn compile_licenses(&self) -> Result<CompiledLicenses> {
+        let parse = |ids: &[Spanned<String>]| -> Result<Vec<spdx::Licensee>> {
+            ids.iter()
+                .map(|id| values::licensee(id.get_ref()).map_err(|m| self.error_at(id.span(), m)))
+                .collect()
+        };
+        Ok(CompiledLicenses {
+            allow: parse(&self.data.licenses.allow)?,
+            exceptions: self
+                .data
+                .licenses
+                .exception
+                .iter()
+                .map(|e| parse(&e.get_ref().allow))
+                .collect::<Result<_>>()?,
+        })
     }
 
     pub fn error_at(&self, span: Range<usize>, message: impl Into<String>) -> Error {

@@ -1,6 +1,6 @@
 //! The policy file's data model (`release-evidence.toml`). Unknown keys are errors.
 
-use super::values::{AdvisoryId, Day, GitCommit, LicenseId, Sha256Hex, VersionReq};
+use super::values::{AdvisoryId, Day, GitCommit, Sha256Hex, VersionReq};
 use serde::Deserialize;
 use serde_spanned::Spanned;
 use std::path::PathBuf;
@@ -51,8 +51,9 @@ pub struct Approval {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Licenses {
+    /// SPDX ids (validated into [`super::Policy::licenses`] with their spans).
     #[serde(default)]
-    pub allow: Vec<Spanned<LicenseId>>,
+    pub allow: Vec<Spanned<String>>,
     #[serde(default)]
     pub exception: Vec<Spanned<LicenseException>>,
 }
@@ -63,7 +64,7 @@ pub struct Licenses {
 pub struct LicenseException {
     pub name: String,
     pub version: Option<VersionReq>,
-    pub allow: Vec<LicenseId>,
+    pub allow: Vec<Spanned<String>>,
     pub reason: Option<String>,
 }
 

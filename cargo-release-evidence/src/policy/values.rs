@@ -113,25 +113,15 @@ impl fmt::Display for VersionReq {
     }
 }
 
-/// An SPDX license id, optionally with a `WITH` exception (`Apache-2.0 WITH LLVM-exception`),
-/// or a `LicenseRef-…`.
-#[derive(Debug, Clone)]
-pub struct LicenseId {
-    pub text: String,
-    pub licensee: spdx::Licensee,
-}
-
-impl<'de> Deserialize<'de> for LicenseId {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        let licensee = spdx::Licensee::parse(&text).map_err(|e| {
-            de::Error::custom(format!(
-                "expected an SPDX license id (e.g. \"MIT\", \"Apache-2.0 WITH LLVM-exception\", \"LicenseRef-Name\"), found `{text}`: {}",
-                e.reason
-            ))
-        })?;
-        Ok(LicenseId { text, licensee })
-    }
+/// Parses an SPDX license id as the allow-lists use it: one license, optionally with a `WITH`
+/// exception (`Apache-2.0 WITH LLVM-exception`), or a `LicenseRef-…`.
+pub fn licensee(text: &str) -> Result<spdx::Licensee, String> {
+    spdx::Licensee::parse(text).map_err(|e| {
+        format!(
+            "expected an SPDX license id (e.g. \"MIT\", \"Apache-2.0 WITH LLVM-exception\", \"LicenseRef-Name\"), found `{text}`: {}",
+            e.reason
+        )
+    })
 }
 
 /// A lowercase hex sha256 digest.

@@ -146,7 +146,7 @@ fn summary(out: &mut String, r: &CheckReport) {
     let build: usize = r.members.iter().map(|m| m.build_time.len()).sum();
     let _ = writeln!(
         out,
-        "{style}{word}{style:#}: {} error{}, {} warning{} — {} packages in {} release member{} ({} linked, {} build-time per member, summed)",
+        "{style}{word}{style:#}: {} error{}, {} warning{} — {} packages in {} release member{} ({} linked, {} build-time)",
         r.summary.errors,
         plural(r.summary.errors),
         r.summary.warnings,
