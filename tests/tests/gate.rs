@@ -610,3 +610,69 @@ fn locked_version(fx: &Fixture, name: &str) -> String {
         + key.len();
     lock[i..].split('"').next().unwrap().to_owned()
 }
+
+#[test]
+fn dev_dependencies_and_informational_advisories() {
+    let fx = Fixture::example();
+    // By default the test-only atty never ships, so its advisories do not count.
+    let (_, plain) = fx.check_json(&["-p", "sensor-core"]);
+    assert!(with_code(&plain, "RE-ADVISORY-INFORMATIONAL").is_empty());
+    assert!(plain["members"][0].get("dev").is_none());
+
+    // With --include-dev it joins as `dev`; its unmaintained advisory warns (the policy only
+    // blocks `unsound`), and its Windows-only unsound advisory does not apply on Linux.
+    let (code, linux) = fx.check_json(&[
+        "-p",
+        "sensor-core",
+        "--include-dev",
+        "--target",
+        "x86_64-unknown-linux-gnu",
+    ]);
+    assert_eq!(code, 1);
+    let mut dev = member_packages(&linux, "sensor-core", "dev");
+    dev.sort();
+    assert_eq!(dev, vec!["atty", "libc"]);
+    let info: Vec<(String, String)> = with_code(&linux, "RE-ADVISORY-INFORMATIONAL")
+        .iter()
+        .map(|f| {
+            (
+                f["advisory"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        info,
+        vec![("RUSTSEC-2024-0375".to_owned(), "warning".to_owned())]
+    );
+    let atty = with_code(&linux, "RE-APPROVAL-MISSING")
+        .into_iter()
+        .find(|f| f["package"]["name"] == "atty")
+        .expect("atty is not approved");
+    assert_eq!(atty["via"][0]["kind"], "dev");
+
+    let (_, windows) = fx.check_json(&[
+        "-p",
+        "sensor-core",
+        "--include-dev",
+        "--target",
+        "x86_64-pc-windows-msvc",
+    ]);
+    let mut info: Vec<(String, String)> = with_code(&windows, "RE-ADVISORY-INFORMATIONAL")
+        .iter()
+        .map(|f| {
+            (
+                f["advisory"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    info.sort();
+    assert_eq!(
+        info,
+        vec![
+            ("RUSTSEC-2021-0145".to_owned(), "error".to_owned()),
+            ("RUSTSEC-2024-0375".to_owned(), "warning".to_owned()),
+        ]
+    );
+}

@@ -111,6 +111,17 @@ mod tests {
         frame[1] ^= 1;
         assert!(!frame_is_valid(&frame));
     }
+
+    #[test]
+    fn frame_prints_as_text_on_a_terminal() {
+        // Only a smoke test of the console path: the frame must be printable either way.
+        let ring = SampleRing::new();
+        let frame = ring.encode_frame();
+        if atty::is(atty::Stream::Stdout) {
+            println!("{frame:?}");
+        }
+        assert!(!frame.is_empty());
+    }
 }
 
 /// Minimum compiler this crate was built with, as detected by `build.rs`.
