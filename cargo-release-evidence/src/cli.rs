@@ -23,6 +23,13 @@ pub struct Cli {
 pub enum Command {
     /// Run the release gate: approvals, licenses, sources, supplier inputs, advisories, yanked.
     Check,
+    /// Write only the SBOM(s) of the release artifacts (no build: existing artifacts are hashed
+    /// when present).
+    Sbom {
+        /// Output directory, or file when there is exactly one SBOM (default: the evidence dir).
+        #[arg(short = 'o', long = "output", value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
     /// Write a starting release-evidence.toml (every shipped crate pending review).
     Init,
     /// Run the gate and, only on PASS, `cargo publish ARGS`.
@@ -121,6 +128,24 @@ pub struct GlobalArgs {
     /// Coloring.
     #[arg(long, global = true, value_enum, value_name = "WHEN")]
     pub color: Option<Color>,
+    /// Cargo profile of the release build.
+    #[arg(long, global = true, value_name = "NAME", default_value = "release")]
+    pub profile: String,
+    /// Do not build; take the artifacts a previous build left in the target directory.
+    #[arg(long, global = true)]
+    pub no_build: bool,
+    /// Evidence directory (default: <target-dir>/[<triple>/]<profile>/release-evidence/<pkg>-<version>).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub evidence_dir: Option<PathBuf>,
+    /// Move sealed evidence aside (numbered suffix) and write new evidence.
+    #[arg(long, global = true)]
+    pub force: bool,
+    /// Additional SBOM format (CycloneDX 1.5 JSON is always written).
+    #[arg(long, global = true, value_name = "FORMAT", value_parser = ["cyclonedx", "spdx"])]
+    pub sbom_format: Vec<String>,
+    /// Additional manifest format (JSON is always written).
+    #[arg(long, global = true, value_name = "FORMAT", value_parser = ["json", "yaml"])]
+    pub manifest_format: Vec<String>,
     /// Do not reuse cached cargo metadata.
     #[arg(long, global = true)]
     pub no_cache: bool,

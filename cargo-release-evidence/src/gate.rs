@@ -20,6 +20,11 @@ pub struct GateRun {
     pub sets: Vec<MemberSet>,
     pub packages: Vec<ShippedPackage>,
     pub metadata_origin: Origin,
+    pub policy: Policy,
+    pub db: AdvisoryDb,
+    pub selection: Selection,
+    /// The target triple of the shipped sets (`None` with `--all-platforms`).
+    pub target: Option<String>,
 }
 
 pub fn selection(args: &GlobalArgs) -> Selection {
@@ -186,7 +191,7 @@ pub fn run(args: &GlobalArgs) -> Result<GateRun> {
         packages: &packages,
         db: &db,
         date,
-        target,
+        target: target.clone(),
     };
     let (mut found, yanked) = checks::run_all(&cx);
     add_fallback_locations(&mut found, &workspace, &sets, &policy);
@@ -223,6 +228,10 @@ pub fn run(args: &GlobalArgs) -> Result<GateRun> {
         sets,
         packages,
         metadata_origin: loaded.origin,
+        policy,
+        db,
+        selection: sel,
+        target,
     })
 }
 

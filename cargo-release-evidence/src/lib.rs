@@ -3,19 +3,26 @@
 //! `main.rs` only calls [`run`]; everything else lives in this library.
 
 pub mod advisory_db;
+pub mod builder;
+pub mod canonical;
 pub mod checks;
 pub mod cli;
 pub mod digest;
 pub mod error;
+pub mod evidence;
 pub mod findings;
 pub mod fsutil;
 pub mod gate;
 pub mod init;
+pub mod lockfile;
 pub mod metadata;
 pub mod policy;
 pub mod process;
 pub mod render;
 pub mod report;
+pub mod sbom;
+pub mod source_info;
+pub mod toolchain;
 pub mod workspace;
 
 use clap::Parser;
@@ -71,8 +78,9 @@ fn setup_color(g: &GlobalArgs) {
 fn dispatch(cli: &Cli) -> Result<u8> {
     let g = &cli.global;
     match &cli.command {
-        // Until the evidence pipeline lands, the main job is the gate.
-        None | Some(Command::Check) => {
+        None => main_job(g),
+        Some(Command::Sbom { output }) => sbom_only(g, output.as_deref()),
+        Some(Command::Check) => {
             let run = gate::run(g)?;
             print_report(g, &run)?;
             Ok(exit_for(run.report.decision))
@@ -84,6 +92,55 @@ fn dispatch(cli: &Cli) -> Result<u8> {
             command: DbCommand::Fetch { url },
         }) => db_fetch(g, url),
     }
+}
+
+fn main_job(g: &GlobalArgs) -> Result<u8> {
+    let (run, evidence) = evidence::run(g)?;
+    let decision = run.report.decision;
+    let mut out = anstream::stdout();
+    let text = match g.format {
+        Format::Json => render::json::to_string(&evidence::RunSummary {
+            schema: "cargo-release-evidence/run",
+            schema_version: 1,
+            decision,
+            evidence_dir: (evidence.len() == 1).then(|| evidence[0].evidence_dir.clone()),
+            errors: run.report.summary.errors,
+            warnings: run.report.summary.warnings,
+            evidence,
+        }),
+        Format::Sarif => render::sarif::render(&run.report),
+        Format::Human => {
+            let mut t = render::human::render(&run.report, g.verbose, g.quiet);
+            for e in &evidence {
+                t.push_str(&format!(
+                    "evidence ({}) for {} {}: {}\n",
+                    e.decision,
+                    e.package,
+                    e.version,
+                    e.evidence_dir.display()
+                ));
+                if !g.quiet {
+                    for a in &e.artifacts {
+                        t.push_str(&format!("  {}  {}\n", a.sha256, a.path));
+                    }
+                }
+            }
+            t
+        }
+    };
+    out.write_all(text.as_bytes())
+        .map_err(|e| Error::io("writing to stdout", e))?;
+    Ok(exit_for(decision))
+}
+
+fn sbom_only(g: &GlobalArgs, output: Option<&std::path::Path>) -> Result<u8> {
+    let written = evidence::sbom_only(g, output)?;
+    if !g.quiet {
+        for p in &written {
+            println!("wrote {}", p.display());
+        }
+    }
+    Ok(EXIT_PASS)
 }
 
 fn exit_for(d: Decision) -> u8 {

@@ -1,9 +1,12 @@
 //! RustSec: advisories affecting shipped versions, exceptions, and the DB's own health.
 
 use super::Context;
+use crate::advisory_db::AdvisoryDb;
 use crate::findings::{Code, Finding, Severity};
 use crate::policy::InformationalKind;
-use crate::workspace::Source;
+use crate::policy::Policy;
+use crate::policy::values::Day;
+use crate::workspace::{ShippedPackage, Source};
 use rustsec::advisory::{Advisory, Informational};
 use rustsec::platforms;
 
@@ -67,36 +70,13 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut exception_used = vec![false; exceptions.len()];
 
     for pkg in cx.packages {
-        if pkg.source != Source::CratesIo {
-            continue;
-        }
-        let Some(advisories) = db.by_crate.get(&pkg.name) else {
-            continue;
-        };
-        for adv in advisories {
-            if adv.metadata.withdrawn.is_some()
-                || !adv.versions.is_vulnerable(&pkg.version)
-                || !affects_target(adv, target)
-            {
-                continue;
-            }
+        for adv in affecting(db, pkg, target) {
             let id = adv.id().as_str().to_owned();
             let package = pkg.package_ref();
-            let matching: Vec<usize> = (0..exceptions.len())
-                .filter(|&i| {
-                    let e = exceptions[i].get_ref();
-                    e.krate == pkg.name
-                        && (e.id.0 == id
-                            || adv.metadata.aliases.iter().any(|a| a.as_str() == e.id.0))
-                })
-                .collect();
+            let (valid, matching) = exceptions_for(cx.policy, adv, &pkg.name, cx.date);
             for &i in &matching {
                 exception_used[i] = true;
             }
-            let valid = matching
-                .iter()
-                .copied()
-                .find(|&i| exceptions[i].get_ref().expires >= cx.date);
             let title = adv.title().trim();
             let patched = patched_text(adv);
             if let Some(i) = valid {
@@ -204,6 +184,52 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     findings
 }
 
+/// The advisories affecting a shipped package on the target (every platform when `None`):
+/// crates.io packages only, withdrawn advisories skipped.
+pub fn affecting<'a>(
+    db: &'a AdvisoryDb,
+    pkg: &ShippedPackage,
+    target: Option<&platforms::Platform>,
+) -> Vec<&'a Advisory> {
+    if pkg.source != Source::CratesIo {
+        return Vec::new();
+    }
+    let Some(advisories) = db.by_crate.get(&pkg.name) else {
+        return Vec::new();
+    };
+    advisories
+        .iter()
+        .filter(|adv| {
+            adv.metadata.withdrawn.is_none()
+                && adv.versions.is_vulnerable(&pkg.version)
+                && affects_target(adv, target)
+        })
+        .collect()
+}
+
+/// The exceptions matching an advisory on a crate: (the one valid on `date`, all matching).
+pub fn exceptions_for(
+    policy: &Policy,
+    adv: &Advisory,
+    krate: &str,
+    date: Day,
+) -> (Option<usize>, Vec<usize>) {
+    let exceptions = &policy.data.advisories.exception;
+    let id = adv.id().as_str();
+    let matching: Vec<usize> = (0..exceptions.len())
+        .filter(|&i| {
+            let e = exceptions[i].get_ref();
+            e.krate == krate
+                && (e.id.0 == id || adv.metadata.aliases.iter().any(|a| a.as_str() == e.id.0))
+        })
+        .collect();
+    let valid = matching
+        .iter()
+        .copied()
+        .find(|&i| exceptions[i].get_ref().expires >= date);
+    (valid, matching)
+}
+
 /// Whether advisory `id` affects a version of `krate` anywhere in the dependency graph.
 fn affects_graph(cx: &Context<'_>, krate: &str, id: &str) -> bool {
     let Some(advisories) = cx.db.by_crate.get(krate) else {
@@ -226,14 +252,14 @@ fn affects_target(adv: &Advisory, target: Option<&platforms::Platform>) -> bool 
         && (affected.os.is_empty() || affected.os.contains(&target.target_os))
 }
 
-fn kind_text(adv: &Advisory) -> String {
+pub fn kind_text(adv: &Advisory) -> String {
     match &adv.metadata.informational {
         None => "vulnerability".to_owned(),
         Some(i) => i.as_str().to_owned(),
     }
 }
 
-fn patched_text(adv: &Advisory) -> String {
+pub fn patched_text(adv: &Advisory) -> String {
     let p = adv.versions.patched();
     if p.is_empty() {
         "no patched version exists; replace the crate".to_owned()

@@ -1,0 +1,250 @@
+//! The release build: `cargo build --locked` through duct, with the user's target, features
+//! and profile. Artifacts come from cargo's `compiler-artifact` messages, not from guessed file
+//! names. cargo's own diagnostics go to stderr unchanged.
+
+use crate::error::{Error, Result};
+use crate::process;
+use crate::workspace::Selection;
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+/// One file the release ships.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Artifact {
+    /// `bin`, `cdylib`, `staticlib`, `dylib` or `rlib`.
+    pub kind: String,
+    /// Target name (e.g. the binary's name).
+    pub target: String,
+    /// Absolute path of the file.
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+/// What to build.
+pub struct BuildRequest<'a> {
+    pub manifest_path: &'a Path,
+    pub package: &'a str,
+    pub selection: &'a Selection,
+    pub profile: &'a str,
+    pub locked: bool,
+    pub offline: bool,
+    pub frozen: bool,
+    pub quiet: bool,
+}
+
+impl BuildRequest<'_> {
+    pub fn args(&self) -> Vec<String> {
+        let mut a = vec![
+            "build".to_owned(),
+            "--message-format=json-render-diagnostics".to_owned(),
+            "--manifest-path".to_owned(),
+            self.manifest_path.display().to_string(),
+            "-p".to_owned(),
+            self.package.to_owned(),
+            "--profile".to_owned(),
+            self.profile.to_owned(),
+        ];
+        if self.locked {
+            a.push("--locked".into());
+        }
+        if self.offline {
+            a.push("--offline".into());
+        }
+        if self.frozen {
+            a.push("--frozen".into());
+        }
+        if self.quiet {
+            a.push("--quiet".into());
+        }
+        if let Some(t) = &self.selection.target {
+            a.push("--target".into());
+            a.push(t.clone());
+        }
+        if self.selection.all_features {
+            a.push("--all-features".into());
+        }
+        if self.selection.no_default_features {
+            a.push("--no-default-features".into());
+        }
+        if !self.selection.features.is_empty() {
+            a.push("--features".into());
+            a.push(self.selection.features.join(","));
+        }
+        a
+    }
+}
+
+#[derive(Deserialize)]
+struct Message {
+    reason: String,
+    package_id: Option<String>,
+    target: Option<MessageTarget>,
+    #[serde(default)]
+    filenames: Vec<PathBuf>,
+    executable: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct MessageTarget {
+    name: String,
+    kind: Vec<String>,
+}
+
+/// Runs the build and returns the member's artifacts (sorted by path).
+pub fn build(req: &BuildRequest<'_>, package_id: &str) -> Result<Vec<Artifact>> {
+    let args = req.args();
+    let command = format!("cargo {}", args.join(" "));
+    let reader = duct::cmd(process::cargo(), &args)
+        .reader()
+        .map_err(|e| Error::Command {
+            command: command.clone(),
+            message: e.to_string(),
+        })?;
+    let mut artifacts = Vec::new();
+    let mut lines = BufReader::new(&reader);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match lines.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                // duct reports a non-zero exit as an error on read.
+                return Err(Error::Command {
+                    command,
+                    message: format!("{e} (cargo's messages are above)"),
+                });
+            }
+        }
+        let Ok(msg) = serde_json::from_str::<Message>(&line) else {
+            continue;
+        };
+        if msg.reason != "compiler-artifact" || msg.package_id.as_deref() != Some(package_id) {
+            continue;
+        }
+        let Some(target) = msg.target else { continue };
+        artifacts.extend(artifacts_of(
+            &target.name,
+            &target.kind,
+            msg.executable,
+            msg.filenames,
+        ));
+    }
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    artifacts.dedup();
+    // Prefer real deliverables; an rlib is the artifact only of a library-only member.
+    if artifacts.iter().any(|a| a.kind != "rlib") {
+        artifacts.retain(|a| a.kind != "rlib");
+    }
+    if artifacts.is_empty() {
+        return Err(Error::Environment(format!(
+            "`{command}` produced no artifacts for {}",
+            req.package
+        )));
+    }
+    Ok(artifacts)
+}
+
+fn artifacts_of(
+    name: &str,
+    kinds: &[String],
+    executable: Option<PathBuf>,
+    filenames: Vec<PathBuf>,
+) -> Vec<Artifact> {
+    let mut out = Vec::new();
+    if kinds.iter().any(|k| k == "bin") {
+        if let Some(exe) = executable {
+            out.push(Artifact {
+                kind: "bin".into(),
+                target: name.to_owned(),
+                path: exe,
+            });
+        }
+        return out;
+    }
+    for f in filenames {
+        let file = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let kind = if file.ends_with(".rlib") {
+            "rlib"
+        } else if file.ends_with(".a") || file.ends_with(".lib") {
+            "staticlib"
+        } else if file.ends_with(".so") || file.ends_with(".dylib") || file.ends_with(".dll") {
+            if kinds.iter().any(|k| k == "dylib") {
+                "dylib"
+            } else {
+                "cdylib"
+            }
+        } else {
+            continue;
+        };
+        out.push(Artifact {
+            kind: kind.into(),
+            target: name.to_owned(),
+            path: f,
+        });
+    }
+    out
+}
+
+/// Without building (`--no-build`): the artifacts a previous build left, found by the
+/// member's target names in the profile directory. Fails when one is missing.
+pub fn existing(
+    out_dir: &Path,
+    targets: &[(String, Vec<String>)],
+    triple_is_windows: bool,
+) -> Result<Vec<Artifact>> {
+    let mut artifacts = Vec::new();
+    for (name, kinds) in targets {
+        let lib = name.replace('-', "_");
+        let mut candidates: Vec<(String, String)> = Vec::new();
+        for k in kinds {
+            match k.as_str() {
+                "bin" => candidates.push((
+                    "bin".into(),
+                    if triple_is_windows {
+                        format!("{name}.exe")
+                    } else {
+                        name.clone()
+                    },
+                )),
+                "cdylib" | "dylib" => candidates.push((
+                    k.clone(),
+                    if triple_is_windows {
+                        format!("{lib}.dll")
+                    } else {
+                        format!("lib{lib}.so")
+                    },
+                )),
+                "staticlib" => candidates.push((
+                    k.clone(),
+                    if triple_is_windows {
+                        format!("{lib}.lib")
+                    } else {
+                        format!("lib{lib}.a")
+                    },
+                )),
+                _ => {}
+            }
+        }
+        for (kind, file) in candidates {
+            let path = out_dir.join(&file);
+            if !path.is_file() {
+                return Err(Error::usage(
+                    "--no-build",
+                    format!(
+                        "{} does not exist; build first or drop --no-build",
+                        path.display()
+                    ),
+                ));
+            }
+            artifacts.push(Artifact {
+                kind,
+                target: name.clone(),
+                path,
+            });
+        }
+    }
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(artifacts)
+}

@@ -1,0 +1,83 @@
+//! The release manifest `release-evidence.json` (schema `cargo-release-evidence/manifest`,
+//! version 1). Serialized canonically (sorted keys, LF, trailing newline).
+
+use crate::advisory_db::DbInfo;
+use crate::findings::{Decision, Finding};
+use crate::policy::values::Day;
+use crate::report::{PolicyInfo, Summary, Tool};
+use crate::source_info::SourceInfo;
+use crate::toolchain::Toolchain;
+use serde::Serialize;
+
+pub const SCHEMA: &str = "cargo-release-evidence/manifest";
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub schema: &'static str,
+    pub schema_version: u32,
+    pub tool: Tool,
+    /// SOURCE_DATE_EPOCH, else the commit time, else the evaluation date (RFC 3339, UTC).
+    pub generated_at: String,
+    pub product: Product,
+    pub source: SourceInfo,
+    pub cargo_lock_sha256: String,
+    pub policy: PolicyInfo,
+    pub toolchain: Toolchain,
+    pub target: String,
+    pub profile: String,
+    pub features: Features,
+    /// The release artifacts; `path` is relative to the evidence directory.
+    pub artifacts: Vec<FileRecord>,
+    pub sbom: Vec<FileRecord>,
+    pub gate: Gate,
+    pub advisory_db: DbInfo,
+    pub exceptions_applied: Vec<ExceptionRecord>,
+    /// Filled by the reproducible-build record (later issue); `null` until then.
+    pub build: Option<serde_json::Value>,
+    /// Signed approvals (later issue).
+    pub approvals: Vec<serde_json::Value>,
+    /// Independent verification results (later issue).
+    pub verification: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Product {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Features {
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileRecord {
+    pub path: String,
+    /// `bin`/`cdylib`/… for artifacts; `cyclonedx-1.5`/`spdx-2.3` for SBOMs.
+    pub kind: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Gate {
+    pub decision: Decision,
+    pub date: Day,
+    pub scope: String,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ExceptionRecord {
+    pub id: String,
+    #[serde(rename = "crate")]
+    pub krate: String,
+    pub reason: String,
+    pub approved_by: String,
+    pub expires: Day,
+}

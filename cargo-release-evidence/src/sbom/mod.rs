@@ -1,0 +1,284 @@
+//! SBOMs of one release artifact: exactly the member's shipped set. One model is built from
+//! the gate's data and rendered as CycloneDX 1.5 JSON and, on request, SPDX 2.3 JSON.
+//!
+//! Build-time packages (build-script dependencies, proc-macros) are listed with CycloneDX
+//! scope `excluded` and the property `release-evidence:kind = build-time`; dev-dependencies
+//! only appear with `--include-dev` (kind `dev`, scope `excluded`).
+
+pub mod cyclonedx;
+pub mod spdx;
+
+use crate::checks::advisories;
+use crate::findings::{Decision, Kind};
+use crate::gate::GateRun;
+use crate::policy::values::Day;
+use crate::workspace::{MemberSet, Source};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The release artifact an SBOM describes.
+#[derive(Debug, Clone)]
+pub struct ArtifactInfo {
+    pub file_name: String,
+    pub kind: String,
+    pub sha256: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Component {
+    pub bom_ref: String,
+    pub name: String,
+    pub version: String,
+    pub purl: String,
+    pub kind: Kind,
+    /// Stable source text (`crates.io`, `git+URL#commit`, `path+rel`, `workspace+rel`).
+    pub source: String,
+    pub sha256: Option<String>,
+    pub license: Option<String>,
+    pub authors: Vec<String>,
+    pub description: Option<String>,
+    pub repository: Option<String>,
+    pub homepage: Option<String>,
+    pub is_workspace: bool,
+    pub is_crates_io: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub reason: String,
+    pub approved_by: String,
+    pub expires: Day,
+}
+
+#[derive(Debug, Clone)]
+pub struct Vuln {
+    pub id: String,
+    /// The affected crate's name.
+    pub package: String,
+    pub aliases: Vec<String>,
+    pub title: String,
+    pub url: Option<String>,
+    pub date: String,
+    pub recommendation: String,
+    /// `vulnerability`, `unmaintained`, `unsound`, `notice`, …
+    pub kind: String,
+    pub component_ref: String,
+    pub version: String,
+    pub accepted: Option<Accepted>,
+}
+
+/// Everything an SBOM says, independent of format. Lists are sorted.
+#[derive(Debug, Clone)]
+pub struct SbomModel {
+    pub product_name: String,
+    pub product_version: String,
+    pub product_purl: String,
+    pub artifact: ArtifactInfo,
+    /// RFC 3339, UTC, seconds precision.
+    pub timestamp: String,
+    pub target: String,
+    pub profile: String,
+    pub features: String,
+    pub decision: Decision,
+    pub components: Vec<Component>,
+    /// bom-ref → refs it depends on (the product's own edges under `root_ref`).
+    pub dependencies: BTreeMap<String, BTreeSet<String>>,
+    pub root_ref: String,
+    pub vulnerabilities: Vec<Vuln>,
+}
+
+/// Inputs besides the gate run.
+pub struct Context<'a> {
+    pub run: &'a GateRun,
+    pub checksums: &'a std::collections::HashMap<(String, String), String>,
+    pub timestamp: String,
+    pub profile: String,
+    pub date: Day,
+}
+
+pub fn purl(name: &str, version: &str, source: &Source) -> String {
+    let base = format!("pkg:cargo/{name}@{version}");
+    match source {
+        Source::CratesIo | Source::Workspace(_) | Source::Path(_) => base,
+        Source::Registry(url) => format!("{base}?repository_url={}", pct(url)),
+        Source::Git { url, commit } => {
+            format!("{base}?vcs_url={}", pct(&format!("git+{url}@{commit}")))
+        }
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+fn pct(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Builds the model of one member's artifact.
+pub fn model(
+    cx: &Context<'_>,
+    set: &MemberSet,
+    artifact: ArtifactInfo,
+) -> crate::error::Result<SbomModel> {
+    let ws = &cx.run.workspace;
+    let mut refs: BTreeMap<guppy::PackageId, String> = BTreeMap::new();
+    let mut seen_refs: BTreeSet<String> = BTreeSet::new();
+    let mut components = Vec::new();
+    let by_id: BTreeMap<&guppy::PackageId, &crate::workspace::ShippedPackage> =
+        cx.run.packages.iter().map(|p| (&p.id, p)).collect();
+    for (id, kind) in &set.packages {
+        if *id == set.id {
+            continue;
+        }
+        let Some(pkg) = by_id.get(id) else { continue };
+        let meta = ws.graph.metadata(id).expect("id from graph");
+        let version = pkg.version.to_string();
+        let mut bom_ref = purl(&pkg.name, &version, &pkg.source);
+        if !seen_refs.insert(bom_ref.clone()) {
+            bom_ref = format!("{bom_ref}#{}", pkg.source.display());
+            seen_refs.insert(bom_ref.clone());
+        }
+        let sha256 = match &pkg.source {
+            Source::CratesIo | Source::Registry(_) => cx
+                .checksums
+                .get(&(pkg.name.clone(), version.clone()))
+                .cloned(),
+            Source::Path(_) => crate::digest::dir_digest(&pkg.dir).ok(),
+            _ => None,
+        };
+        components.push(Component {
+            bom_ref: bom_ref.clone(),
+            name: pkg.name.clone(),
+            version: version.clone(),
+            purl: purl(&pkg.name, &version, &pkg.source),
+            kind: *kind,
+            source: pkg.source.display(),
+            sha256,
+            license: pkg.license.as_deref().map(normalize_license),
+            authors: meta.authors().to_vec(),
+            description: meta.description().map(|d| d.trim().to_owned()),
+            repository: meta.repository().map(str::to_owned),
+            homepage: meta.homepage().map(str::to_owned),
+            is_workspace: matches!(pkg.source, Source::Workspace(_)),
+            is_crates_io: pkg.source == Source::CratesIo,
+        });
+        refs.insert((*id).clone(), bom_ref);
+    }
+    components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
+
+    let root_ref = format!("artifact:{}", artifact.file_name);
+    let mut dependencies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for id in set.packages.keys() {
+        let from = if *id == set.id {
+            root_ref.clone()
+        } else {
+            match refs.get(id) {
+                Some(r) => r.clone(),
+                None => continue,
+            }
+        };
+        let deps = dependencies.entry(from).or_default();
+        let meta = ws.graph.metadata(id).expect("id from graph");
+        for link in meta.direct_links() {
+            if let Some(to) = refs.get(link.to().id()) {
+                deps.insert(to.clone());
+            }
+        }
+    }
+
+    let target_platform = cx
+        .run
+        .target
+        .as_deref()
+        .and_then(rustsec::platforms::Platform::find);
+    let mut vulnerabilities = Vec::new();
+    for id in set.packages.keys() {
+        let (Some(pkg), Some(component_ref)) = (by_id.get(id), refs.get(id)) else {
+            continue;
+        };
+        for adv in advisories::affecting(&cx.run.db, pkg, target_platform) {
+            let (valid, _) = advisories::exceptions_for(&cx.run.policy, adv, &pkg.name, cx.date);
+            let accepted = valid.map(|i| {
+                let e = cx.run.policy.data.advisories.exception[i].get_ref();
+                Accepted {
+                    reason: e.reason.clone(),
+                    approved_by: e.approved_by.clone(),
+                    expires: e.expires,
+                }
+            });
+            let mut aliases: Vec<String> = adv
+                .metadata
+                .aliases
+                .iter()
+                .map(|a| a.as_str().to_owned())
+                .collect();
+            aliases.sort();
+            vulnerabilities.push(Vuln {
+                id: adv.id().as_str().to_owned(),
+                package: pkg.name.clone(),
+                aliases,
+                title: adv.title().trim().to_owned(),
+                url: Some(format!(
+                    "https://rustsec.org/advisories/{}.html",
+                    adv.id().as_str()
+                )),
+                date: adv.metadata.date.as_str().to_owned(),
+                recommendation: advisories::patched_text(adv),
+                kind: advisories::kind_text(adv),
+                component_ref: component_ref.clone(),
+                version: pkg.version.to_string(),
+                accepted,
+            });
+        }
+    }
+    vulnerabilities.sort_by(|a, b| (&a.id, &a.component_ref).cmp(&(&b.id, &b.component_ref)));
+
+    let scope = ws.scope(&cx.run.selection);
+    let features = if scope.all_features {
+        "all".to_owned()
+    } else {
+        let mut f = if scope.no_default_features {
+            vec!["no-default-features".to_owned()]
+        } else {
+            vec!["default".to_owned()]
+        };
+        f.extend(scope.features.iter().cloned());
+        f.join(",")
+    };
+    Ok(SbomModel {
+        product_name: set.name.clone(),
+        product_version: set.version.to_string(),
+        product_purl: purl(&set.name, &set.version.to_string(), &Source::CratesIo),
+        artifact,
+        timestamp: cx.timestamp.clone(),
+        target: scope.target,
+        profile: cx.profile.clone(),
+        features,
+        decision: cx.run.report.decision,
+        components,
+        dependencies,
+        root_ref,
+        vulnerabilities,
+    })
+}
+
+/// `MIT/Apache-2.0` (old cargo style) → `MIT OR Apache-2.0`.
+fn normalize_license(l: &str) -> String {
+    if l.contains('/') {
+        l.split('/').map(str::trim).collect::<Vec<_>>().join(" OR ")
+    } else {
+        l.trim().to_owned()
+    }
+}
+
+/// RFC 3339 UTC timestamp (seconds) of a Unix time.
+pub fn rfc3339(secs: i64) -> String {
+    jiff::Timestamp::from_second(secs)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
