@@ -216,6 +216,7 @@ pub fn existing(
                         format!("lib{lib}.so")
                     },
                 )),
+                "lib" | "rlib" => candidates.push(("rlib".into(), format!("lib{lib}.rlib"))),
                 "staticlib" => candidates.push((
                     k.clone(),
                     if triple_is_windows {
@@ -226,6 +227,10 @@ pub fn existing(
                 )),
                 _ => {}
             }
+        }
+        // A library crate ships its cdylib/staticlib when it has one; the rlib otherwise.
+        if candidates.iter().any(|(k, _)| k != "rlib") {
+            candidates.retain(|(k, _)| k != "rlib");
         }
         for (kind, file) in candidates {
             let path = out_dir.join(&file);

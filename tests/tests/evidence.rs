@@ -458,3 +458,32 @@ fn spdx_yaml_and_no_build() {
     assert_eq!(code, 2);
     assert!(stderr(&out).contains("`--no-build`"), "{}", stderr(&out));
 }
+
+#[test]
+fn release_record_counts_dependency_changes_since_the_previous_release() {
+    let fx = Fixture::example();
+    let (code, _, out) = main_job(&fx, &[]);
+    assert_eq!(code, 1, "{}", stderr(&out));
+    // 0.9.1 turns on the debug console, which pulls in the optional `hex`.
+    fx.replace(
+        "app/Cargo.toml",
+        "version = \"0.9.0\"",
+        "version = \"0.9.1\"",
+    );
+    fx.replace(
+        "app/Cargo.toml",
+        "default = []",
+        "default = [\"debug-dump\"]",
+    );
+    let (code, summary, out) = main_job(&fx, &[]);
+    assert_eq!(code, 1, "{}", stderr(&out));
+    let dir = PathBuf::from(summary["evidence_dir"].as_str().unwrap());
+    assert!(dir.ends_with("thermo-fw-0.9.1"));
+    let record = std::fs::read_to_string(dir.join("release-evidence.md")).unwrap();
+    assert!(
+        record.contains("Changes since thermo-fw 0.9.0: 1 added, 0 removed, 0 changed version.\n- added: hex 0.4.3\n"),
+        "{record}"
+    );
+    // The earlier release's evidence is untouched.
+    assert!(evidence_dir(&fx).join("release-evidence.json").is_file());
+}
