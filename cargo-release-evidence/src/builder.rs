@@ -91,17 +91,81 @@ struct MessageTarget {
     kind: Vec<String>,
 }
 
-/// Runs the build and returns the member's artifacts (sorted by path).
-pub fn build(req: &BuildRequest<'_>, package_id: &str) -> Result<Vec<Artifact>> {
-    let args = req.args();
+/// What a build produced.
+#[derive(Debug, Clone)]
+pub struct BuildOutcome {
+    /// The member's artifacts, sorted by path.
+    pub artifacts: Vec<Artifact>,
+    /// Package ids cargo compiled (or found fresh) for this build.
+    pub compiled: std::collections::BTreeSet<String>,
+}
+
+/// How to run the build process.
+pub struct RunOptions<'a> {
+    /// Extra environment (e.g. `CARGO_ENCODED_RUSTFLAGS`, `SOURCE_DATE_EPOCH`).
+    pub env: &'a [(String, String)],
+    /// Variables to remove (e.g. `RUSTFLAGS`, superseded by `CARGO_ENCODED_RUSTFLAGS`).
+    pub env_remove: &'a [&'a str],
+    /// `CARGO_TARGET_DIR` for this build (a second build uses its own).
+    pub target_dir: Option<&'a Path>,
+    /// Directory to run cargo in.
+    pub dir: Option<&'a Path>,
+    /// Label for progress output, e.g. "thermo-fw (rebuild)".
+    pub label: &'a str,
+    /// Expected number of crates (the shipped set), for the progress bar.
+    pub expected_units: u64,
+}
+
+/// Runs the build and returns the member's artifacts and the compiled packages. cargo's own
+/// messages (warnings, errors, `Compiling …`) are passed through to stderr; on a terminal a
+/// progress bar shows how many crates are done.
+pub fn build(req: &BuildRequest<'_>, opts: &RunOptions<'_>) -> Result<BuildOutcome> {
+    use std::io::IsTerminal;
+    let mut args = req.args();
+    let color = std::io::stderr().is_terminal() && !req.quiet;
+    if color {
+        args.push("--color=always".to_owned());
+    }
     let command = format!("cargo {}", args.join(" "));
-    let reader = duct::cmd(process::cargo(), &args)
-        .reader()
-        .map_err(|e| Error::Command {
-            command: command.clone(),
-            message: e.to_string(),
-        })?;
+    let mut expr = duct::cmd(process::cargo(), &args).stderr_to_stdout();
+    for (k, v) in opts.env {
+        expr = expr.env(k, v);
+    }
+    for k in opts.env_remove {
+        expr = expr.env_remove(k);
+    }
+    if let Some(t) = opts.target_dir {
+        expr = expr.env("CARGO_TARGET_DIR", t);
+    }
+    if let Some(d) = opts.dir {
+        expr = expr.dir(d);
+    }
+    let reader = expr.reader().map_err(|e| Error::Command {
+        command: command.clone(),
+        message: e.to_string(),
+    })?;
+    let bar = if color {
+        let pb = indicatif::ProgressBar::new(opts.expected_units.max(1));
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {msg}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        pb.set_prefix("Building");
+        pb.set_message(opts.label.to_owned());
+        Some(pb)
+    } else {
+        if !req.quiet {
+            eprintln!(
+                "building {} ({} crates expected)",
+                opts.label, opts.expected_units
+            );
+        }
+        None
+    };
+    let started = std::time::Instant::now();
     let mut artifacts = Vec::new();
+    let mut compiled = std::collections::BTreeSet::new();
     let mut lines = BufReader::new(&reader);
     let mut line = String::new();
     loop {
@@ -110,17 +174,46 @@ pub fn build(req: &BuildRequest<'_>, package_id: &str) -> Result<Vec<Artifact>> 
             Ok(0) => break,
             Ok(_) => {}
             Err(e) => {
-                // duct reports a non-zero exit as an error on read.
+                if let Some(pb) = &bar {
+                    pb.abandon();
+                }
+                // duct reports cargo's non-zero exit here; cargo's messages were shown above.
                 return Err(Error::Command {
                     command,
-                    message: format!("{e} (cargo's messages are above)"),
+                    message: format!("{e}; cargo's messages are above"),
                 });
             }
+        }
+        if !line.starts_with('{') {
+            // cargo's rendered diagnostics and status lines.
+            let text = line.trim_end();
+            let hidden =
+                text.is_empty() || (req.quiet && text.trim_start().starts_with("Compiling"));
+            if !hidden {
+                match &bar {
+                    Some(pb) => pb.println(text),
+                    None => eprintln!("{text}"),
+                }
+            }
+            continue;
         }
         let Ok(msg) = serde_json::from_str::<Message>(&line) else {
             continue;
         };
-        if msg.reason != "compiler-artifact" || msg.package_id.as_deref() != Some(package_id) {
+        if msg.reason != "compiler-artifact" {
+            continue;
+        }
+        if let Some(id) = &msg.package_id
+            && compiled.insert(id.clone())
+            && let Some(pb) = &bar
+        {
+            pb.inc(1);
+        }
+        if !msg
+            .package_id
+            .as_deref()
+            .is_some_and(|id| is_local_package(id, req.package))
+        {
             continue;
         }
         let Some(target) = msg.target else { continue };
@@ -130,6 +223,17 @@ pub fn build(req: &BuildRequest<'_>, package_id: &str) -> Result<Vec<Artifact>> 
             msg.executable,
             msg.filenames,
         ));
+    }
+    if let Some(pb) = &bar {
+        pb.finish_and_clear();
+    }
+    if !req.quiet {
+        eprintln!(
+            "built {}: {} crates in {:.1}s",
+            opts.label,
+            compiled.len(),
+            started.elapsed().as_secs_f64()
+        );
     }
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts.dedup();
@@ -143,7 +247,24 @@ pub fn build(req: &BuildRequest<'_>, package_id: &str) -> Result<Vec<Artifact>> 
             req.package
         )));
     }
-    Ok(artifacts)
+    Ok(BuildOutcome {
+        artifacts,
+        compiled,
+    })
+}
+
+/// Whether a cargo package id (`path+file:///…/app#thermo-fw@0.9.0`, `path+file:///…/thermo-fw#0.9.0`,
+/// or the older `thermo-fw 0.9.0 (path+file:///…)`) names the local package `name`.
+pub fn is_local_package(id: &str, name: &str) -> bool {
+    if let Some(rest) = id.strip_prefix("path+") {
+        let (url, frag) = rest.rsplit_once('#').unwrap_or((rest, ""));
+        return match frag.split_once('@') {
+            Some((n, _)) => n == name,
+            // `#1.2.3`: the name is the directory's.
+            None => url.rsplit('/').next() == Some(name),
+        };
+    }
+    id.contains("(path+") && id.split(' ').next() == Some(name)
 }
 
 fn artifacts_of(

@@ -30,6 +30,13 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
     },
+    /// Run the controlled release build and print its record (no evidence directory).
+    Build,
+    /// Rebuild from the inputs recorded in an evidence directory and compare the digests.
+    VerifyBuild {
+        /// The evidence directory (holding release-evidence.json).
+        evidence_dir: PathBuf,
+    },
     /// Write a starting release-evidence.toml (every shipped crate pending review).
     Init,
     /// Run the gate and, only on PASS, `cargo publish ARGS`.
@@ -137,6 +144,9 @@ pub struct GlobalArgs {
     /// Evidence directory (default: <target-dir>/[<triple>/]<profile>/release-evidence/<pkg>-<version>).
     #[arg(long, global = true, value_name = "DIR")]
     pub evidence_dir: Option<PathBuf>,
+    /// Build a second time from a fresh copy of the source elsewhere and compare the artifacts.
+    #[arg(long, global = true)]
+    pub check_reproducible: bool,
     /// Move sealed evidence aside (numbered suffix) and write new evidence.
     #[arg(long, global = true)]
     pub force: bool,

@@ -100,6 +100,12 @@ codes! {
         "An advisory file in the database could not be parsed and was skipped.";
     DbFetchFailed = "RE-DB-FETCH-FAILED", Warning,
         "Fetching the advisory database failed; the local copy was used.";
+    BuildSetMismatch = "RE-BUILD-SET-MISMATCH", Error,
+        "The release build compiled a different set of packages than the gate's shipped set.";
+    BuildNotReproducible = "RE-BUILD-NOT-REPRODUCIBLE", Error,
+        "A second build from a fresh copy of the source gave a different artifact.";
+    BuildReproducibilityUnchecked = "RE-BUILD-UNCHECKED", Error,
+        "The policy requires a reproducible build ([build] require-reproducible) but it was not checked.";
 }
 
 impl fmt::Display for Code {

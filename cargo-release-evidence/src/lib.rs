@@ -18,11 +18,14 @@ pub mod lockfile;
 pub mod metadata;
 pub mod policy;
 pub mod process;
+pub mod release_build;
 pub mod render;
 pub mod report;
+pub mod rustflags;
 pub mod sbom;
 pub mod source_info;
 pub mod toolchain;
+pub mod verify_build;
 pub mod workspace;
 
 use clap::Parser;
@@ -86,6 +89,8 @@ fn dispatch(cli: &Cli) -> Result<u8> {
             Ok(exit_for(run.report.decision))
         }
         Some(Command::Init) => init(g),
+        Some(Command::Build) => build_only(g),
+        Some(Command::VerifyBuild { evidence_dir }) => verify_build(g, evidence_dir),
         Some(Command::Codes) => codes(g),
         Some(Command::Publish { args }) => publish(g, args),
         Some(Command::Db {
@@ -96,7 +101,12 @@ fn dispatch(cli: &Cli) -> Result<u8> {
 
 fn main_job(g: &GlobalArgs) -> Result<u8> {
     let (run, evidence) = evidence::run(g)?;
-    let decision = run.report.decision;
+    // The build can add findings (not reproducible, …): the worst member decides.
+    let decision = if evidence.iter().any(|e| e.decision == Decision::Hold) {
+        Decision::Hold
+    } else {
+        run.report.decision
+    };
     let mut out = anstream::stdout();
     let text = match g.format {
         Format::Json => render::json::to_string(&evidence::RunSummary {
@@ -112,6 +122,12 @@ fn main_job(g: &GlobalArgs) -> Result<u8> {
         Format::Human => {
             let mut t = render::human::render(&run.report, g.verbose, g.quiet);
             for e in &evidence {
+                for f in &e.build_findings {
+                    t.push_str(&format!(
+                        "{}[{}] {}\n  fix: {}\n",
+                        f.severity, f.code, f.message, f.fix
+                    ));
+                }
                 t.push_str(&format!(
                     "evidence ({}) for {} {}: {}\n",
                     e.decision,
@@ -131,6 +147,82 @@ fn main_job(g: &GlobalArgs) -> Result<u8> {
     out.write_all(text.as_bytes())
         .map_err(|e| Error::io("writing to stdout", e))?;
     Ok(exit_for(decision))
+}
+
+fn build_only(g: &GlobalArgs) -> Result<u8> {
+    let builds = evidence::build_only(g)?;
+    let failed = builds.iter().any(|b| {
+        b.findings
+            .iter()
+            .any(|f| f.severity == findings::Severity::Error)
+    });
+    let text = if g.format == Format::Json {
+        render::json::to_string(&builds)
+    } else {
+        let mut t = String::new();
+        for b in &builds {
+            t.push_str(&format!("build of {} {}:\n", b.package, b.version));
+            for a in &b.record.artifacts {
+                t.push_str(&format!("  {}  {} ({} bytes)\n", a.sha256, a.name, a.size));
+            }
+            if let Some(r) = &b.record.reproducibility {
+                t.push_str(&format!(
+                    "  reproducible: {} (rebuilt from {})\n",
+                    if r.identical { "yes" } else { "NO" },
+                    r.rebuilt_from
+                ));
+            }
+            for f in &b.findings {
+                t.push_str(&format!(
+                    "  {}[{}] {}\n    fix: {}\n",
+                    f.severity, f.code, f.message, f.fix
+                ));
+            }
+        }
+        t
+    };
+    print!("{text}");
+    Ok(if failed { EXIT_HOLD } else { EXIT_PASS })
+}
+
+fn verify_build(g: &GlobalArgs, dir: &std::path::Path) -> Result<u8> {
+    let report = verify_build::run(g, dir)?;
+    let text = if g.format == Format::Json {
+        render::json::to_string(&report)
+    } else {
+        let mut t = format!(
+            "verify-build of {} {} (rebuilt from {}):\n",
+            report.package, report.version, report.rebuilt_from
+        );
+        for a in &report.artifacts {
+            let ok = a.rebuilt_sha256.as_deref() == Some(a.sha256.as_str());
+            t.push_str(&format!(
+                "  {} {}: recorded {}, rebuilt {}\n",
+                if ok { "identical" } else { "DIFFERS " },
+                a.name,
+                a.sha256,
+                a.rebuilt_sha256.as_deref().unwrap_or("(missing)")
+            ));
+        }
+        for f in &report.findings {
+            t.push_str(&format!(
+                "  {}[{}] {}\n    fix: {}\n",
+                f.severity, f.code, f.message, f.fix
+            ));
+        }
+        t.push_str(if report.identical {
+            "verify-build: PASS (every artifact rebuilt bit for bit)\n"
+        } else {
+            "verify-build: FAIL\n"
+        });
+        t
+    };
+    print!("{text}");
+    Ok(if report.identical {
+        EXIT_PASS
+    } else {
+        EXIT_HOLD
+    })
 }
 
 fn sbom_only(g: &GlobalArgs, output: Option<&std::path::Path>) -> Result<u8> {

@@ -3,14 +3,16 @@
 
 pub mod checksums;
 pub mod manifest;
+pub mod provenance;
 pub mod store;
 
-use crate::builder::{self, Artifact, BuildRequest};
+use crate::builder::{self, Artifact};
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
-use crate::findings::Decision;
+use crate::findings::{Code, Decision, Finding};
 use crate::gate::{self, GateRun};
 use crate::lockfile::LockInfo;
+use crate::release_build::{self, BuildRecord};
 use crate::report::Tool;
 use crate::sbom::{self, ArtifactInfo, SbomModel};
 use crate::source_info::SourceInfo;
@@ -25,6 +27,7 @@ pub const MANIFEST_FILE: &str = "release-evidence.json";
 pub const MANIFEST_YAML_FILE: &str = "release-evidence.yaml";
 pub const RECORD_FILE: &str = "release-evidence.md";
 pub const SUMS_FILE: &str = "SHA256SUMS";
+pub const PROVENANCE_FILE: &str = "provenance.intoto.json";
 
 /// What one member's evidence run produced.
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +39,8 @@ pub struct MemberEvidence {
     pub artifacts: Vec<FileRecord>,
     /// Files of the evidence directory, sorted.
     pub files: Vec<String>,
+    /// Findings of the build stage (reproducibility, shipped-set cross-check).
+    pub build_findings: Vec<Finding>,
 }
 
 /// The main job's machine-readable result (`--format json`).
@@ -52,14 +57,16 @@ pub struct RunSummary {
 }
 
 /// Everything besides the gate that the evidence needs, gathered once.
-struct Inputs {
+pub struct Inputs {
     lock: LockInfo,
     source: SourceInfo,
     toolchain: Toolchain,
     timestamp: String,
+    /// SOURCE_DATE_EPOCH for the build: the caller's, else the commit time, else `--date`.
+    source_date_epoch: i64,
 }
 
-/// `cargo release-evidence` (the main job) and, with `sbom_only`, `cargo release-evidence sbom`.
+/// `cargo release-evidence`: the main job.
 pub fn run(g: &GlobalArgs) -> Result<(GateRun, Vec<MemberEvidence>)> {
     if g.evidence_dir.is_some() && g.packages.len() > 1 {
         return Err(Error::usage(
@@ -67,6 +74,56 @@ pub fn run(g: &GlobalArgs) -> Result<(GateRun, Vec<MemberEvidence>)> {
             "names the directory of one release member; pass one -p",
         ));
     }
+    let (run, inputs) = prepare(g)?;
+    let mut out = Vec::new();
+    for set in &run.sets {
+        out.push(member_evidence(g, &run, set, &inputs)?);
+    }
+    Ok((run, out))
+}
+
+/// One member's controlled build (`cargo release-evidence build`).
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildOnly {
+    pub package: String,
+    pub version: String,
+    pub record: BuildRecord,
+    pub findings: Vec<Finding>,
+}
+
+/// `cargo release-evidence build`: the gate's shipped sets, then the controlled build (and
+/// the reproducibility check on request); writes no evidence.
+pub fn build_only(g: &GlobalArgs) -> Result<Vec<BuildOnly>> {
+    let (run, inputs) = prepare(g)?;
+    let mut out = Vec::new();
+    for set in &run.sets {
+        let plan = build_plan(g, &run, set, &inputs);
+        let mut build = release_build::run(&plan)?;
+        if g.check_reproducible {
+            let keep = profile_dir(&run, &g.profile)
+                .join("release-evidence-rebuild")
+                .join(format!("{}-{}", set.name, set.version));
+            let (repro, mut more) = release_build::check_reproducible(
+                &plan,
+                &build.record.artifacts,
+                &build.outcome.artifacts,
+                &keep,
+            )?;
+            build.record.reproducibility = Some(repro);
+            build.findings.append(&mut more);
+        }
+        out.push(BuildOnly {
+            package: set.name.clone(),
+            version: set.version.to_string(),
+            record: build.record,
+            findings: build.findings,
+        });
+    }
+    Ok(out)
+}
+
+/// The gate and the inputs every evidence stage shares.
+fn prepare(g: &GlobalArgs) -> Result<(GateRun, Inputs)> {
     // The toolchain is queried while the gate runs.
     let (run, toolchain) = std::thread::scope(|s| {
         let tc = s.spawn(toolchain::read);
@@ -81,37 +138,39 @@ pub fn run(g: &GlobalArgs) -> Result<(GateRun, Vec<MemberEvidence>)> {
             "evidence describes one build for one target; drop --all-platforms",
         ));
     }
+    let source = source_info::read(&run.workspace.root);
+    let epoch = source_date_epoch(&source, &run)?;
     let inputs = Inputs {
         lock: lockfile::read(&run.workspace.root)?,
-        source: source_info::read(&run.workspace.root),
+        source,
         toolchain,
-        timestamp: String::new(),
+        timestamp: sbom::rfc3339(epoch),
+        source_date_epoch: epoch,
     };
-    let inputs = Inputs {
-        timestamp: timestamp(&inputs.source, &run)?,
-        ..inputs
-    };
-    let mut out = Vec::new();
-    for set in &run.sets {
-        out.push(member_evidence(g, &run, set, &inputs)?);
-    }
-    Ok((run, out))
+    Ok((run, inputs))
 }
 
-fn timestamp(source: &SourceInfo, run: &GateRun) -> Result<String> {
+/// The one time of the evidence: `SOURCE_DATE_EPOCH`, else the commit time of `HEAD`, else
+/// midnight (UTC) of the evaluation date.
+fn source_date_epoch(source: &SourceInfo, run: &GateRun) -> Result<i64> {
     if let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") {
-        let secs: i64 = v.trim().parse().map_err(|_| {
+        return v.trim().parse().map_err(|_| {
             Error::usage(
                 "SOURCE_DATE_EPOCH",
                 format!("`{v}` is not a number of seconds"),
             )
-        })?;
-        return Ok(sbom::rfc3339(secs));
+        });
     }
     if let Some(t) = source.commit_time {
-        return Ok(sbom::rfc3339(t));
+        return Ok(t);
     }
-    Ok(format!("{}T00:00:00Z", run.report.date))
+    Ok(run
+        .report
+        .date
+        .0
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp().as_second())
+        .unwrap_or(0))
 }
 
 /// `<target-dir>/[<triple>/]<profile-dir>` — where cargo puts this profile's artifacts.
@@ -169,7 +228,8 @@ fn member_evidence(
         );
     }
 
-    let artifacts = artifacts(g, run, set)?;
+    let (artifacts, build_record, build_findings) = artifacts(g, run, set, inputs)?;
+    let build_findings_copy = build_findings.clone();
     let mut artifact_records = Vec::new();
     for a in &artifacts {
         let meta = std::fs::metadata(&a.path)
@@ -220,15 +280,20 @@ fn member_evidence(
     }
     sbom_records.sort_by(|a, b| a.path.cmp(&b.path));
 
-    let manifest = build_manifest(
-        g,
-        run,
-        set,
-        inputs,
-        artifact_records.clone(),
-        sbom_records,
-        &models,
-    );
+    let produced = Produced {
+        artifacts: artifact_records.clone(),
+        sbom: sbom_records,
+        build_findings,
+    };
+    let mut manifest = build_manifest(g, run, set, inputs, produced, &models);
+    if let Some(record) = &build_record {
+        manifest.build = Some(serde_json::to_value(record).expect("record serializes"));
+        let statement = provenance::statement(&manifest, record);
+        staging.write(
+            PROVENANCE_FILE,
+            crate::canonical::json(&statement).as_bytes(),
+        )?;
+    }
     let manifest_text = crate::canonical::json(&manifest);
     staging.write(MANIFEST_FILE, manifest_text.as_bytes())?;
     if g.manifest_format.iter().any(|f| f == "yaml") {
@@ -263,14 +328,22 @@ fn member_evidence(
     Ok(MemberEvidence {
         package: set.name.clone(),
         version: set.version.to_string(),
-        decision: run.report.decision,
+        decision: manifest.gate.decision,
         evidence_dir: dir,
         artifacts: artifact_records,
         files,
+        build_findings: build_findings_copy,
     })
 }
 
-fn artifacts(g: &GlobalArgs, run: &GateRun, set: &MemberSet) -> Result<Vec<Artifact>> {
+/// The artifacts, and (when built here) the build record and the build's findings.
+fn artifacts(
+    g: &GlobalArgs,
+    run: &GateRun,
+    set: &MemberSet,
+    inputs: &Inputs,
+) -> Result<(Vec<Artifact>, Option<BuildRecord>, Vec<Finding>)> {
+    let mut findings = Vec::new();
     if g.no_build {
         let pkg = run
             .workspace
@@ -291,19 +364,72 @@ fn artifacts(g: &GlobalArgs, run: &GateRun, set: &MemberSet) -> Result<Vec<Artif
             })
             .collect();
         let windows = run.target.as_deref().is_some_and(|t| t.contains("windows"));
-        return builder::existing(&profile_dir(run, &g.profile), &targets, windows);
+        if run.policy.data.build.require_reproducible {
+            findings.push(unchecked_finding(&set.name, "--no-build"));
+        }
+        let found = builder::existing(&profile_dir(run, &g.profile), &targets, windows)?;
+        return Ok((found, None, findings));
     }
-    let req = BuildRequest {
+    let plan = build_plan(g, run, set, inputs);
+    let mut build = release_build::run(&plan)?;
+    findings.append(&mut build.findings);
+    if g.check_reproducible {
+        let keep = profile_dir(run, &g.profile)
+            .join("release-evidence-rebuild")
+            .join(format!("{}-{}", set.name, set.version));
+        let (repro, mut more) = release_build::check_reproducible(
+            &plan,
+            &build.record.artifacts,
+            &build.outcome.artifacts,
+            &keep,
+        )?;
+        build.record.reproducibility = Some(repro);
+        findings.append(&mut more);
+    } else if run.policy.data.build.require_reproducible {
+        findings.push(unchecked_finding(&set.name, "no --check-reproducible"));
+    }
+    Ok((build.outcome.artifacts, Some(build.record), findings))
+}
+
+fn unchecked_finding(member: &str, why: &str) -> Finding {
+    Finding::new(
+        Code::BuildReproducibilityUnchecked,
+        format!(
+            "{member}: the policy requires a reproducible build, but it was not checked ({why})"
+        ),
+        "run the release with --check-reproducible".to_owned(),
+    )
+}
+
+/// The controlled build of one member, as planned from the gate's data.
+pub fn build_plan<'a>(
+    g: &'a GlobalArgs,
+    run: &'a GateRun,
+    set: &'a MemberSet,
+    inputs: &'a Inputs,
+) -> release_build::Plan<'a> {
+    let shipped: std::collections::BTreeSet<String> = set
+        .packages
+        .iter()
+        .filter(|(_, k)| **k != crate::findings::Kind::Dev)
+        .map(|(id, _)| id.repr().to_owned())
+        .collect();
+    release_build::Plan {
+        workspace_root: &run.workspace.root,
         manifest_path: &set.manifest_path,
         package: &set.name,
         selection: &run.selection,
         profile: &g.profile,
-        locked: true,
         offline: g.offline,
         frozen: g.frozen,
         quiet: g.quiet,
-    };
-    builder::build(&req, set.id.repr())
+        expected_units: shipped.len() as u64,
+        shipped,
+        cargo_lock_sha256: &inputs.lock.sha256,
+        source_date_epoch: inputs.source_date_epoch,
+        toolchain: (&inputs.toolchain.rustc, &inputs.toolchain.cargo),
+        user_flags: None,
+    }
 }
 
 fn sbom_files(
@@ -326,15 +452,26 @@ fn sbom_files(
     out
 }
 
+/// What the build and SBOM stages produced for one member.
+struct Produced {
+    artifacts: Vec<FileRecord>,
+    sbom: Vec<FileRecord>,
+    build_findings: Vec<Finding>,
+}
+
 fn build_manifest(
     g: &GlobalArgs,
     run: &GateRun,
     set: &MemberSet,
     inputs: &Inputs,
-    artifacts: Vec<FileRecord>,
-    sbom: Vec<FileRecord>,
+    produced: Produced,
     models: &[SbomModel],
 ) -> Manifest {
+    let Produced {
+        artifacts,
+        sbom,
+        build_findings,
+    } = produced;
     let mut exceptions: Vec<ExceptionRecord> = Vec::new();
     for m in models {
         for v in &m.vulnerabilities {
@@ -358,7 +495,10 @@ fn build_manifest(
         .iter()
         .filter(|f| f.via.is_empty() || f.via.iter().any(|v| v.member == set.name))
         .cloned()
+        .chain(build_findings)
         .collect();
+    let mut findings = findings;
+    crate::findings::sort(&mut findings);
     let decision = crate::findings::Decision::from_findings(&findings);
     let summary = crate::report::Summary {
         errors: crate::report::CheckReport::count(&findings, crate::findings::Severity::Error),
@@ -520,7 +660,7 @@ pub fn sbom_only(g: &GlobalArgs, output: Option<&Path>) -> Result<Vec<PathBuf>> 
     }
     let lock = lockfile::read(&run.workspace.root)?;
     let source = source_info::read(&run.workspace.root);
-    let ts = timestamp(&source, &run)?;
+    let ts = sbom::rfc3339(source_date_epoch(&source, &run)?);
     let sbom_cx = sbom::Context {
         run: &run,
         checksums: &lock.checksums,

@@ -20,6 +20,17 @@ pub struct PolicyData {
     pub supplier: Vec<Spanned<Supplier>>,
     #[serde(default)]
     pub advisories: Advisories,
+    #[serde(default)]
+    pub build: BuildPolicy,
+}
+
+/// `[build]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BuildPolicy {
+    /// A release needs `--check-reproducible` to show identical rebuilt artifacts.
+    #[serde(default)]
+    pub require_reproducible: bool,
 }
 
 /// `[release]`: which workspace members ship.
