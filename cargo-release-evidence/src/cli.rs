@@ -37,6 +37,45 @@ pub enum Command {
         /// The evidence directory (holding release-evidence.json).
         evidence_dir: PathBuf,
     },
+    /// Sign off the evidence for a role with an SSH key (approval bound to the evidence digest).
+    Approve {
+        /// The role approving (as named in [approvals.roles]).
+        #[arg(long)]
+        role: String,
+        /// OpenSSH private key, or a public key whose private half is in ssh-agent / on a token.
+        #[arg(long)]
+        key: PathBuf,
+        /// Accept the risk of a HOLD, with the rationale (lists the blocking findings accepted).
+        #[arg(long, value_name = "RATIONALE")]
+        accept_risk: Option<String>,
+        /// A comment stored in the approval record.
+        #[arg(long)]
+        comment: Option<String>,
+        /// File holding the passphrase of an encrypted key.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        /// The evidence directory (default: the only one under the target dir).
+        evidence_dir: Option<PathBuf>,
+    },
+    /// Sign the release (SHA256SUMS) when it is ready; otherwise record what is missing.
+    Sign {
+        /// OpenSSH private key, or a public key (ssh-agent / token).
+        #[arg(long)]
+        key: PathBuf,
+        /// File holding the passphrase of an encrypted key.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        /// The evidence directory (default: the only one under the target dir).
+        evidence_dir: Option<PathBuf>,
+    },
+    /// Verify an evidence directory on any machine: digests, files, approvals, signature.
+    Verify {
+        /// The evidence directory.
+        evidence_dir: PathBuf,
+        /// Your own allowed_signers file (default: the copy inside the evidence).
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
+    },
     /// Write a starting release-evidence.toml (every shipped crate pending review).
     Init,
     /// Run the gate and, only on PASS, `cargo publish ARGS`.

@@ -3,6 +3,8 @@
 //! `main.rs` only calls [`run`]; everything else lives in this library.
 
 pub mod advisory_db;
+pub mod allowed_signers;
+pub mod approvals;
 pub mod builder;
 pub mod canonical;
 pub mod checks;
@@ -23,8 +25,10 @@ pub mod render;
 pub mod report;
 pub mod rustflags;
 pub mod sbom;
+pub mod signing;
 pub mod source_info;
 pub mod toolchain;
+pub mod verify;
 pub mod verify_build;
 pub mod workspace;
 
@@ -90,6 +94,46 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         }
         Some(Command::Init) => init(g),
         Some(Command::Build) => build_only(g),
+        Some(Command::Approve {
+            role,
+            key,
+            accept_risk,
+            comment,
+            passphrase_file,
+            evidence_dir,
+        }) => {
+            let (policy, dir) = policy_and_dir(g, evidence_dir.as_deref())?;
+            let outcome = approvals::approve(&approvals::ApproveArgs {
+                dir: &dir,
+                role,
+                key,
+                passphrase_file: passphrase_file.as_deref(),
+                accept_risk: accept_risk.as_deref(),
+                comment: comment.as_deref(),
+                date: gate::eval_date(g)?,
+                policy: &policy,
+            })?;
+            Ok(report_outcome(g, outcome))
+        }
+        Some(Command::Sign {
+            key,
+            passphrase_file,
+            evidence_dir,
+        }) => {
+            let (policy, dir) = policy_and_dir(g, evidence_dir.as_deref())?;
+            let outcome = approvals::sign(
+                &dir,
+                key,
+                passphrase_file.as_deref(),
+                gate::eval_date(g)?,
+                &policy,
+            )?;
+            Ok(report_outcome(g, outcome))
+        }
+        Some(Command::Verify {
+            evidence_dir,
+            allowed_signers,
+        }) => verify_cmd(g, evidence_dir, allowed_signers.as_deref()),
         Some(Command::VerifyBuild { evidence_dir }) => verify_build(g, evidence_dir),
         Some(Command::Codes) => codes(g),
         Some(Command::Publish { args }) => publish(g, args),
@@ -147,6 +191,68 @@ fn main_job(g: &GlobalArgs) -> Result<u8> {
     out.write_all(text.as_bytes())
         .map_err(|e| Error::io("writing to stdout", e))?;
     Ok(exit_for(decision))
+}
+
+/// The workspace policy and the evidence directory for approve/sign.
+fn policy_and_dir(
+    g: &GlobalArgs,
+    dir: Option<&std::path::Path>,
+) -> Result<(policy::Policy, std::path::PathBuf)> {
+    let manifest = metadata::find_manifest(g.manifest_path.as_deref())?;
+    let root = workspace::guess_workspace_root(&manifest);
+    let explicit = g.policy.as_deref().map(metadata::absolute).transpose()?;
+    let policy = policy::Policy::load(&root, explicit.as_deref())?;
+    let dir = approvals::locate(dir, &root, &g.profile)?;
+    Ok((policy, dir))
+}
+
+fn report_outcome(g: &GlobalArgs, outcome: approvals::Outcome) -> u8 {
+    match outcome {
+        approvals::Outcome::Done(msg) => {
+            if !g.quiet {
+                println!("{msg}");
+            }
+            EXIT_PASS
+        }
+        approvals::Outcome::Refused(msg) => {
+            eprintln!("refused: {msg}");
+            EXIT_HOLD
+        }
+    }
+}
+
+fn verify_cmd(
+    g: &GlobalArgs,
+    dir: &std::path::Path,
+    signers: Option<&std::path::Path>,
+) -> Result<u8> {
+    let v = verify::run(dir, signers)?;
+    let text = if g.format == Format::Json {
+        render::json::to_string(&v)
+    } else {
+        let mut t = format!(
+            "verify {} (evidence digest {}; keys: {})\n",
+            v.evidence_dir.display(),
+            v.evidence_digest,
+            v.allowed_signers
+        );
+        for i in &v.items {
+            t.push_str(&format!(
+                "  {} {}: {}\n",
+                if i.ok { "ok  " } else { "FAIL" },
+                i.item,
+                i.detail
+            ));
+        }
+        t.push_str(if v.ok {
+            "verify: PASS\n"
+        } else {
+            "verify: FAIL\n"
+        });
+        t
+    };
+    print!("{text}");
+    Ok(if v.ok { EXIT_PASS } else { EXIT_HOLD })
 }
 
 fn build_only(g: &GlobalArgs) -> Result<u8> {

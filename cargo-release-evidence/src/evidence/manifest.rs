@@ -35,13 +35,16 @@ pub struct Manifest {
     pub exceptions_applied: Vec<ExceptionRecord>,
     /// Filled by the reproducible-build record (later issue); `null` until then.
     pub build: Option<serde_json::Value>,
-    /// Signed approvals (later issue).
+    /// Approvals are separate signed files next to the manifest (`approval-*.json`); the
+    /// manifest, written before any approval, keeps this list empty.
     pub approvals: Vec<serde_json::Value>,
+    /// Who must approve and sign (from the policy), so `verify` needs only this directory.
+    pub approval_policy: Option<ApprovalPolicy>,
     /// Independent verification results (later issue).
     pub verification: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Product {
     pub name: String,
     pub version: String,
@@ -80,4 +83,14 @@ pub struct ExceptionRecord {
     pub reason: String,
     pub approved_by: String,
     pub expires: Day,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Default)]
+pub struct ApprovalPolicy {
+    pub required_roles: Vec<String>,
+    pub roles: std::collections::BTreeMap<String, Vec<String>>,
+    pub risk_acceptance_roles: Vec<String>,
+    pub release_signers: Vec<String>,
+    /// The allowed_signers file copied into the evidence directory.
+    pub allowed_signers: String,
 }

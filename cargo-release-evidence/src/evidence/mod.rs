@@ -28,6 +28,7 @@ pub const MANIFEST_YAML_FILE: &str = "release-evidence.yaml";
 pub const RECORD_FILE: &str = "release-evidence.md";
 pub const SUMS_FILE: &str = "SHA256SUMS";
 pub const PROVENANCE_FILE: &str = "provenance.intoto.json";
+pub const ALLOWED_SIGNERS_FILE: &str = "allowed_signers";
 
 /// What one member's evidence run produced.
 #[derive(Debug, Clone, Serialize)]
@@ -302,6 +303,13 @@ fn member_evidence(
             crate::canonical::yaml(&manifest).as_bytes(),
         )?;
     }
+    if let Some(path) = run.policy.allowed_signers_path() {
+        // verify needs nothing but this directory: the keys travel with the evidence.
+        let signers = std::fs::read(&path)
+            .map_err(|e| Error::io(format!("reading allowed signers {}", path.display()), e))?;
+        crate::allowed_signers::AllowedSigners::parse(&path, &String::from_utf8_lossy(&signers))?;
+        staging.write(ALLOWED_SIGNERS_FILE, &signers)?;
+    }
     let changes = dependency_changes(&dir, &manifest, &models);
     let record = render::markdown::release_record(&manifest, &models, &changes);
     staging.write(RECORD_FILE, record.as_bytes())?;
@@ -539,6 +547,16 @@ fn build_manifest(
         exceptions_applied: exceptions,
         build: None,
         approvals: Vec::new(),
+        approval_policy: run.policy.data.approvals.as_ref().map(|a| {
+            let a = a.get_ref();
+            manifest::ApprovalPolicy {
+                required_roles: a.required_roles.clone(),
+                roles: a.roles.clone(),
+                risk_acceptance_roles: a.risk_acceptance_roles.clone(),
+                release_signers: a.release_signers.clone(),
+                allowed_signers: ALLOWED_SIGNERS_FILE.to_owned(),
+            }
+        }),
         verification: None,
     }
 }

@@ -191,6 +191,17 @@ impl Policy {
                 }
             }
         }
+        if let Some(a) = &self.data.approvals {
+            let ap = a.get_ref();
+            for role in ap.required_roles.iter().chain(&ap.risk_acceptance_roles) {
+                if !ap.roles.contains_key(role) {
+                    return Err(self.error_at(
+                        a.span(),
+                        format!("[approvals] role `{role}` is required but [approvals.roles] does not define it"),
+                    ));
+                }
+            }
+        }
         for x in &self.data.advisories.exception {
             let e = x.get_ref();
             for (field, value) in [("reason", &e.reason), ("approved-by", &e.approved_by)] {
@@ -238,6 +249,14 @@ impl Policy {
             line,
             column,
         }
+    }
+
+    /// The allowed_signers file named by `[approvals]`, resolved.
+    pub fn allowed_signers_path(&self) -> Option<PathBuf> {
+        self.data
+            .approvals
+            .as_ref()
+            .map(|a| self.base_dir.join(&a.get_ref().allowed_signers))
     }
 
     /// The advisory DB directory configured by the policy, resolved.

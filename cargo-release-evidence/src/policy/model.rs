@@ -22,6 +22,27 @@ pub struct PolicyData {
     pub advisories: Advisories,
     #[serde(default)]
     pub build: BuildPolicy,
+    pub approvals: Option<Spanned<ApprovalsPolicy>>,
+}
+
+/// `[approvals]`: who signs off a release, with which keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ApprovalsPolicy {
+    /// Roles that must approve before the release may be signed.
+    #[serde(default)]
+    pub required_roles: Vec<String>,
+    /// OpenSSH allowed_signers file, relative to the policy file.
+    pub allowed_signers: PathBuf,
+    /// Role → principals (as in allowed_signers) holding it.
+    #[serde(default)]
+    pub roles: std::collections::BTreeMap<String, Vec<String>>,
+    /// Roles that must all accept the risk before a HOLD may be signed.
+    #[serde(default)]
+    pub risk_acceptance_roles: Vec<String>,
+    /// Principals allowed to make the release signature (empty: any allowed signer).
+    #[serde(default)]
+    pub release_signers: Vec<String>,
 }
 
 /// `[build]`.

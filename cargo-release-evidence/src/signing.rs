@@ -1,0 +1,174 @@
+//! SSH signatures (SSHSIG) with the `ssh-key` crate, verifiable with
+//! `ssh-keygen -Y verify`. Keys in ssh-agent or on a hardware token are used through
+//! `ssh-keygen -Y sign` (duct) when `--key` names a public key.
+
+use crate::error::{Error, Result};
+use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+use std::path::{Path, PathBuf};
+
+/// Namespace of approval signatures.
+pub const APPROVAL_NAMESPACE: &str = "release-evidence-approval-v1";
+/// Namespace of the release signature over SHA256SUMS.
+pub const ARTIFACT_NAMESPACE: &str = "release-evidence-artifact-v1";
+
+pub enum Signer {
+    /// A private key file, signed in-process (deterministic for Ed25519).
+    Native(Box<PrivateKey>),
+    /// A public key whose private half is in ssh-agent or on a token: `ssh-keygen -Y sign`.
+    SshKeygen {
+        public_key_path: PathBuf,
+        public: PublicKey,
+    },
+}
+
+impl Signer {
+    /// Loads `--key`: an OpenSSH private key (decrypted with the passphrase from
+    /// `passphrase_file`, or asked for on a terminal) or a public key (agent/token signing).
+    pub fn load(key: &Path, passphrase_file: Option<&Path>) -> Result<Signer> {
+        let text = std::fs::read_to_string(key)
+            .map_err(|e| Error::io(format!("reading --key {}", key.display()), e))?;
+        if text.contains("BEGIN OPENSSH PRIVATE KEY") {
+            let mut private = PrivateKey::from_openssh(&text).map_err(|e| {
+                Error::usage(
+                    "--key",
+                    format!("{} is not a valid OpenSSH private key: {e}", key.display()),
+                )
+            })?;
+            if private.is_encrypted() {
+                let passphrase = match passphrase_file {
+                    Some(f) => std::fs::read_to_string(f)
+                        .map_err(|e| {
+                            Error::io(format!("reading --passphrase-file {}", f.display()), e)
+                        })?
+                        .trim_end_matches(['\n', '\r'])
+                        .to_owned(),
+                    None => {
+                        use std::io::IsTerminal;
+                        if !std::io::stdin().is_terminal() {
+                            return Err(Error::usage(
+                                "--passphrase-file",
+                                format!(
+                                    "{} is encrypted and there is no terminal to ask for its passphrase",
+                                    key.display()
+                                ),
+                            ));
+                        }
+                        rpassword::prompt_password(format!("Passphrase for {}: ", key.display()))
+                            .map_err(|e| Error::io("reading the passphrase", e))?
+                    }
+                };
+                private = private.decrypt(passphrase.as_bytes()).map_err(|_| {
+                    Error::usage(
+                        "--passphrase-file",
+                        format!("wrong passphrase for {}", key.display()),
+                    )
+                })?;
+            }
+            return Ok(Signer::Native(Box::new(private)));
+        }
+        let public = PublicKey::from_openssh(text.trim()).map_err(|e| {
+            Error::usage(
+                "--key",
+                format!(
+                    "{} is neither an OpenSSH private key nor a public key: {e}",
+                    key.display()
+                ),
+            )
+        })?;
+        Ok(Signer::SshKeygen {
+            public_key_path: key.to_path_buf(),
+            public,
+        })
+    }
+
+    pub fn public_key(&self) -> PublicKey {
+        match self {
+            Signer::Native(k) => k.public_key().clone(),
+            Signer::SshKeygen { public, .. } => public.clone(),
+        }
+    }
+
+    /// An armored SSH signature (`-----BEGIN SSH SIGNATURE-----`, LF) of `message`.
+    pub fn sign(&self, namespace: &str, message: &[u8]) -> Result<String> {
+        match self {
+            Signer::Native(k) => k
+                .sign(namespace, HashAlg::Sha512, message)
+                .and_then(|s| s.to_pem(LineEnding::LF))
+                .map_err(|e| Error::Environment(format!("signing failed: {e}"))),
+            Signer::SshKeygen {
+                public_key_path, ..
+            } => {
+                let dir = tempfile::tempdir().map_err(|e| Error::io("creating a temp dir", e))?;
+                let file = dir.path().join("message");
+                std::fs::write(&file, message).map_err(|e| Error::io("writing the message", e))?;
+                let out = duct::cmd(
+                    "ssh-keygen",
+                    [
+                        "-Y".as_ref(),
+                        "sign".as_ref(),
+                        "-f".as_ref(),
+                        public_key_path.as_os_str(),
+                        "-n".as_ref(),
+                        namespace.as_ref(),
+                        file.as_os_str(),
+                    ],
+                )
+                .stderr_capture()
+                .stdout_capture()
+                .unchecked()
+                .run()
+                .map_err(|e| Error::Command {
+                    command: "ssh-keygen -Y sign".into(),
+                    message: e.to_string(),
+                })?;
+                if !out.status.success() {
+                    return Err(Error::Command {
+                        command: format!("ssh-keygen -Y sign -f {}", public_key_path.display()),
+                        message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+                    });
+                }
+                std::fs::read_to_string(dir.path().join("message.sig"))
+                    .map_err(|e| Error::io("reading the signature ssh-keygen wrote", e))
+            }
+        }
+    }
+}
+
+/// `SHA256:…` fingerprint, as ssh-keygen prints it.
+pub fn fingerprint(key: &PublicKey) -> String {
+    key.fingerprint(HashAlg::Sha256).to_string()
+}
+
+/// Why a signature does not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SigError {
+    Malformed(String),
+    WrongNamespace { found: String },
+    BadSignature,
+}
+
+impl std::fmt::Display for SigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SigError::Malformed(e) => write!(f, "signature file is malformed ({e})"),
+            SigError::WrongNamespace { found } => {
+                write!(f, "signature has namespace `{found}`, not the expected one")
+            }
+            SigError::BadSignature => f.write_str("signature does not match the signed file"),
+        }
+    }
+}
+
+/// Verifies an armored signature over `message` in `namespace`; returns the signing key.
+pub fn verify(sig_pem: &[u8], namespace: &str, message: &[u8]) -> Result<PublicKey, SigError> {
+    let sig = SshSig::from_pem(sig_pem).map_err(|e| SigError::Malformed(e.to_string()))?;
+    if sig.namespace() != namespace {
+        return Err(SigError::WrongNamespace {
+            found: sig.namespace().to_owned(),
+        });
+    }
+    let key = PublicKey::from(sig.public_key().clone());
+    key.verify(namespace, message, &sig)
+        .map_err(|_| SigError::BadSignature)?;
+    Ok(key)
+}
