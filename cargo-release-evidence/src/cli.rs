@@ -76,6 +76,11 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         allowed_signers: Option<PathBuf>,
     },
+    /// Read the evidence and dependency list embedded in a binary and audit them.
+    Inspect {
+        /// The binary (ELF, PE or Mach-O), built with release-evidence-build or cargo-auditable.
+        binary: PathBuf,
+    },
     /// Write a starting release-evidence.toml (every shipped crate pending review).
     Init,
     /// Run the gate and, only on PASS, `cargo publish ARGS`.

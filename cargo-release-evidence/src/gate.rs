@@ -163,7 +163,8 @@ pub fn run(args: &GlobalArgs) -> Result<GateRun> {
         .iter()
         .map(|m| workspace.member_set(m, &sel))
         .collect::<Result<_>>()?;
-    let packages = workspace.shipped_packages(&sets);
+    let mut packages = workspace.shipped_packages(&sets);
+    mark_in_house(&mut packages, &policy);
     timer.mark("shipped sets computed");
     db.load(packages.iter().map(|p| p.name.as_str()));
     db.load(
@@ -233,6 +234,24 @@ pub fn run(args: &GlobalArgs) -> Result<GateRun> {
         selection: sel,
         target,
     })
+}
+
+/// Marks path packages under `[sources] in-house-paths` as first-party.
+pub fn mark_in_house(packages: &mut [ShippedPackage], policy: &Policy) {
+    let prefixes: Vec<String> = policy
+        .data
+        .sources
+        .in_house_paths
+        .iter()
+        .map(|p| p.trim_end_matches('/').to_owned())
+        .collect();
+    for p in packages.iter_mut() {
+        if let crate::workspace::Source::Path(rel) = &p.source {
+            p.in_house = prefixes
+                .iter()
+                .any(|pre| rel == pre || rel.starts_with(&format!("{pre}/")));
+        }
+    }
 }
 
 fn root_from_metadata_file(path: &Path) -> Result<PathBuf> {

@@ -105,7 +105,7 @@ pub fn policy_text(members: &[String], packages: &[ShippedPackage], date: Day) -
 
     t.push_str("# Supplier inputs (git, other registries, path dependencies outside the workspace) need a\n");
     t.push_str("# review that pins what was reviewed. Uncomment each after reviewing it.\n");
-    for p in packages.iter().filter(|p| p.source.is_supplier_input()) {
+    for p in packages.iter().filter(|p| p.is_supplier_input()) {
         let pin = match &p.source {
             Source::Git { commit, .. } => format!("git-commit = \"{commit}\""),
             Source::Path(_) => format!("path-sha256 = \"{}\"", digest::dir_digest(&p.dir)?),

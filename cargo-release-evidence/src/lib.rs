@@ -16,6 +16,7 @@ pub mod findings;
 pub mod fsutil;
 pub mod gate;
 pub mod init;
+pub mod inspect;
 pub mod lockfile;
 pub mod metadata;
 pub mod policy;
@@ -94,6 +95,7 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         }
         Some(Command::Init) => init(g),
         Some(Command::Build) => build_only(g),
+        Some(Command::Inspect { binary }) => inspect_cmd(g, binary),
         Some(Command::Approve {
             role,
             key,
@@ -253,6 +255,92 @@ fn verify_cmd(
     };
     print!("{text}");
     Ok(if v.ok { EXIT_PASS } else { EXIT_HOLD })
+}
+
+fn inspect_cmd(g: &GlobalArgs, binary: &std::path::Path) -> Result<u8> {
+    let (record, packages) = inspect::read(binary)?;
+    // The policy of the workspace here, if any, for the DB location and the exceptions.
+    let policy = metadata::find_manifest(g.manifest_path.as_deref())
+        .ok()
+        .map(|m| workspace::guess_workspace_root(&m))
+        .and_then(|root| policy::Policy::load(&root, g.policy.as_deref()).ok());
+    let db_path = match (&g.advisory_db, policy.as_ref().and_then(|p| p.db_path())) {
+        (Some(p), _) => Some(metadata::absolute(p)?),
+        (None, Some(p)) => Some(p),
+        (None, None) => advisory_db::default_path(),
+    };
+    let db = match db_path {
+        Some(p) if p.join("crates").is_dir() => {
+            let mut db = advisory_db::open(&p, p.display().to_string())?;
+            db.load(packages.iter().map(|p| p.name.as_str()));
+            Some(db)
+        }
+        _ => None,
+    };
+    let report = inspect::audit(
+        binary,
+        record,
+        packages,
+        db,
+        policy.as_ref(),
+        gate::eval_date(g)?,
+    );
+    let text = if g.format == Format::Json {
+        render::json::to_string(&report)
+    } else {
+        let mut t = format!("{}\n", report.binary);
+        match &report.record {
+            Some(r) => t.push_str(&format!(
+                "  evidence: {} {} (commit {}{}), Cargo.lock sha256 {}, {} {}, evidence id {}\n",
+                r["name"].as_str().unwrap_or("?"),
+                r["version"].as_str().unwrap_or("?"),
+                r["commit"]
+                    .as_str()
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or("unknown"),
+                if r["dirty"] == true { ", dirty" } else { "" },
+                r["lock_sha256"].as_str().unwrap_or("?"),
+                r["target"].as_str().unwrap_or("?"),
+                r["profile"].as_str().unwrap_or("?"),
+                r["evidence_id"].as_str().unwrap_or("?"),
+            )),
+            None => {
+                t.push_str("  evidence: none (no release-evidence record; dependency list only)\n")
+            }
+        }
+        t.push_str(&format!("  {} packages:\n", report.packages.len()));
+        for p in &report.packages {
+            t.push_str(&format!(
+                "    {} {} ({}{}{})\n",
+                p.name,
+                p.version,
+                p.source,
+                p.kind
+                    .as_deref()
+                    .map(|k| format!(", {k}"))
+                    .unwrap_or_default(),
+                if p.root { ", root" } else { "" }
+            ));
+        }
+        if report.audited {
+            for f in &report.findings {
+                t.push_str(&format!(
+                    "  {}[{}] {}\n    fix: {}\n",
+                    f.severity, f.code, f.message, f.fix
+                ));
+            }
+            t.push_str(&format!(
+                "{}: {} finding(s)\n",
+                report.decision,
+                report.findings.len()
+            ));
+        } else {
+            t.push_str("not audited: no advisory database (pass --advisory-db PATH)\n");
+        }
+        t
+    };
+    print!("{text}");
+    Ok(exit_for(report.decision))
 }
 
 fn build_only(g: &GlobalArgs) -> Result<u8> {

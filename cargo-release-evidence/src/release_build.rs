@@ -42,6 +42,9 @@ pub struct BuildRecord {
     pub finished_at: String,
     pub artifacts: Vec<ArtifactDigest>,
     pub compiled_packages: usize,
+    /// Path dependencies outside the workspace root (taken from where they are on rebuilds).
+    #[serde(default)]
+    pub external_path_dependencies: Vec<String>,
     pub shipped_set_check: SetCheck,
     pub reproducibility: Option<Reproducibility>,
 }
@@ -133,6 +136,9 @@ pub struct Plan<'a> {
     pub toolchain: (&'a str, &'a str),
     /// Use these user rustflags instead of the environment's (verify-build).
     pub user_flags: Option<Vec<String>>,
+    /// Path dependencies outside the workspace (relative to its root, `../…`): a source copy
+    /// gets them linked at the same relative place, as they are not part of the copied tree.
+    pub external_paths: Vec<String>,
 }
 
 pub struct ReleaseBuild {
@@ -230,6 +236,7 @@ pub fn run(plan: &Plan<'_>) -> Result<ReleaseBuild> {
         finished_at: crate::sbom::rfc3339(finished),
         artifacts,
         compiled_packages: outcome.compiled.len(),
+        external_path_dependencies: plan.external_paths.clone(),
         shipped_set_check: SetCheck {
             matches,
             not_in_shipped_set: not_in,
@@ -258,6 +265,7 @@ pub fn check_reproducible(
         .tempdir()
         .map_err(|e| Error::io("creating a temporary directory for the rebuild", e))?;
     let copy = SourceCopy::make(plan.workspace_root, &tmp.path().join("src"))?;
+    link_external_paths(plan.workspace_root, &copy.workspace, &plan.external_paths)?;
     let rebuilt = rebuild_in(plan, &copy.workspace, &tmp.path().join("target"))?;
     drop(copy);
     compare(
@@ -267,6 +275,25 @@ pub fn check_reproducible(
         keep_dir,
         "a fresh copy of the source",
     )
+}
+
+/// Copies out-of-tree path dependencies into a source copy at the same relative place.
+pub fn link_external_paths(original_root: &Path, copy_root: &Path, rels: &[String]) -> Result<()> {
+    for rel in rels {
+        let at = copy_root.join(rel);
+        if at.exists() || std::fs::symlink_metadata(&at).is_ok() {
+            continue;
+        }
+        let from = original_root.join(rel);
+        if let Some(parent) = at.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+        }
+        // A copy, not a symlink: cargo resolves symlinks, and the path of a dependency outside
+        // the workspace relative to the workspace root feeds its `-C metadata` hash.
+        copy_tree(&from, &at)?;
+    }
+    Ok(())
 }
 
 /// Builds the plan's package from another copy of the workspace (used by the check and by
@@ -715,7 +742,16 @@ fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
             .file_type()
             .map_err(|e| Error::io(format!("reading {}", entry.path().display()), e))?;
         let to = dst.join(&name);
-        if ty.is_dir() {
+        if ty.is_symlink() {
+            // Keep links as links (relative links keep pointing at the same relative place).
+            let target = std::fs::read_link(entry.path())
+                .map_err(|e| Error::io(format!("reading link {}", entry.path().display()), e))?;
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&target, &to)
+                .map_err(|e| Error::io(format!("linking {}", to.display()), e))?;
+            #[cfg(not(unix))]
+            let _ = target;
+        } else if ty.is_dir() {
             copy_tree(&entry.path(), &to)?;
         } else if ty.is_file() {
             std::fs::copy(entry.path(), &to)

@@ -85,6 +85,7 @@ pub fn run(g: &GlobalArgs, evidence_dir: &Path) -> Result<VerifyBuildReport> {
             "a copy of the current workspace (no git commit recorded)".to_owned(),
         ),
     };
+    release_build::link_external_paths(&root, &copy.workspace, &record.external_path_dependencies)?;
     let selection = Selection {
         target: record.target.clone(),
         features: record.features.clone(),
@@ -108,6 +109,7 @@ pub fn run(g: &GlobalArgs, evidence_dir: &Path) -> Result<VerifyBuildReport> {
         source_date_epoch: record.source_date_epoch,
         toolchain: (&record.toolchain.rustc, &record.toolchain.cargo),
         user_flags: Some(record.rustflags.user.clone()),
+        external_paths: record.external_path_dependencies.clone(),
     };
     let rebuilt = release_build::rebuild_in(&plan, &copy.workspace, &tmp.path().join("target"))?;
     // The original artifacts, when they are still next to the evidence, for the byte offset.

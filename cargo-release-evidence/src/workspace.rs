@@ -119,6 +119,9 @@ pub struct ShippedPackage {
     pub dir: PathBuf,
     /// Which members ship it, and how.
     pub via: Vec<(String, Kind)>,
+    /// A path package from a directory the policy declares in-house (`[sources]
+    /// in-house-paths`): first-party code, like a workspace member.
+    pub in_house: bool,
 }
 
 impl ShippedPackage {
@@ -131,7 +134,12 @@ impl ShippedPackage {
     }
 
     pub fn is_third_party(&self) -> bool {
-        !matches!(self.source, Source::Workspace(_))
+        !matches!(self.source, Source::Workspace(_)) && !self.in_house
+    }
+
+    /// A supplier input needing a `[[supplier]]` review (never an in-house path package).
+    pub fn is_supplier_input(&self) -> bool {
+        self.source.is_supplier_input() && !self.in_house
     }
 
     /// The strongest kind over all members (linked beats build-time beats dev).
@@ -478,6 +486,7 @@ fn package_from(pkg: &PackageMetadata<'_>) -> ShippedPackage {
             .map(|p| p.as_std_path().to_path_buf())
             .unwrap_or_default(),
         via: Vec::new(),
+        in_house: false,
     }
 }
 

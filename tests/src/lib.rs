@@ -40,9 +40,26 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    /// A fresh copy of `example-workspace/` (without `target/`).
+    /// A fresh copy of `example-workspace/` (without `target/`), with the build-script crate
+    /// it uses (`../release-evidence-build`) beside it, as in the repository.
     pub fn example() -> Fixture {
-        Self::copy_of(&repo_root().join("example-workspace"))
+        Self::example_at("")
+    }
+
+    /// Like [`Fixture::example`], at `<temp>/<sub>/ws` (for checkouts at other paths).
+    pub fn example_at(sub: &str) -> Fixture {
+        let dir = tempfile::Builder::new()
+            .prefix("re-fixture-")
+            .tempdir()
+            .expect("temp dir");
+        let base = dir.path().join(sub);
+        let root = base.join("ws");
+        copy_dir(&repo_root().join("example-workspace"), &root);
+        copy_dir(
+            &repo_root().join("release-evidence-build"),
+            &base.join("release-evidence-build"),
+        );
+        Fixture { _dir: dir, root }
     }
 
     pub fn copy_of(src: &Path) -> Fixture {
@@ -206,7 +223,10 @@ pub fn copy_dir(src: &Path, dst: &Path) {
         }
         let ty = entry.file_type().unwrap();
         let to = dst.join(&name);
-        if ty.is_dir() {
+        if ty.is_symlink() {
+            // example-workspace/vendor/release-evidence-build links to ../../release-evidence-build.
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &to).unwrap();
+        } else if ty.is_dir() {
             copy_dir(&entry.path(), &to);
         } else if ty.is_file() {
             std::fs::copy(entry.path(), &to).unwrap();

@@ -175,18 +175,41 @@ fn sbom_lists_exactly_the_shipped_set_with_its_analysis() {
         .collect();
     comps.sort();
     let expect = |n: &str, v: &str, s: &str| (n.to_owned(), v.to_owned(), s.to_owned());
+    let mut expected = vec![
+        expect("acme-hal", "1.4.2", "required"),
+        expect("crc", "3.4.0", "required"),
+        expect("crc-catalog", "2.5.0", "required"),
+        expect("maybe-uninit", "2.0.0", "required"),
+        expect("release-evidence-build", "0.1.0", "required"),
+        expect("sensor-core", "0.3.0", "required"),
+        expect("smallvec", "0.6.13", "required"),
+        expect("unicode-ident", "1.0.27", "required"),
+    ];
+    // Build-time only: sensor-core's build script dependency and release-evidence-build's.
+    for (n, v) in [
+        ("adler2", "2.0.1"),
+        ("autocfg", "1.5.1"),
+        ("block-buffer", "0.10.4"),
+        ("cfg-if", "1.0.5"),
+        ("cpufeatures", "0.2.17"),
+        ("crypto-common", "0.1.7"),
+        ("digest", "0.10.7"),
+        ("generic-array", "0.14.7"),
+        ("itoa", "1.0.19"),
+        ("memchr", "2.8.3"),
+        ("miniz_oxide", "0.8.9"),
+        ("serde_core", "1.0.229"),
+        ("serde_json", "1.0.154"),
+        ("sha2", "0.10.9"),
+        ("typenum", "1.20.1"),
+        ("version_check", "0.9.5"),
+        ("zmij", "1.0.23"),
+    ] {
+        expected.push(expect(n, v, "excluded"));
+    }
+    expected.sort();
     assert_eq!(
-        comps,
-        vec![
-            expect("acme-hal", "1.4.2", "required"),
-            expect("autocfg", "1.5.1", "excluded"),
-            expect("crc", "3.4.0", "required"),
-            expect("crc-catalog", "2.5.0", "required"),
-            expect("maybe-uninit", "2.0.0", "required"),
-            expect("sensor-core", "0.3.0", "required"),
-            expect("smallvec", "0.6.13", "required"),
-            expect("unicode-ident", "1.0.27", "required"),
-        ],
+        comps, expected,
         "no windows-link, no optional hex, no dev atty"
     );
     let smallvec = bom["components"]
@@ -224,6 +247,7 @@ fn sbom_lists_exactly_the_shipped_set_with_its_analysis() {
         root_deps["dependsOn"],
         serde_json::json!([
             "pkg:cargo/acme-hal@1.4.2",
+            "pkg:cargo/release-evidence-build@0.1.0",
             "pkg:cargo/sensor-core@0.3.0",
             "pkg:cargo/unicode-ident@1.0.27"
         ])
@@ -313,11 +337,8 @@ fn git_init_fixed(dir: &Path) {
 #[test]
 fn two_runs_and_two_checkouts_give_identical_sbom_and_manifest() {
     let a = Fixture::example();
-    let b = Fixture::example();
     // A second checkout at a different, longer path.
-    let deeper = b.outside("some/much/longer/checkout/path");
-    copy_dir(&b.root, &deeper);
-    let b = Fixture::copy_of(&deeper);
+    let b = Fixture::example_at("some/much/longer/checkout/path");
     git_init_fixed(&a.root);
     git_init_fixed(&b.root);
     let files = [

@@ -193,7 +193,7 @@ fn approval_for_another_version_and_unused_approval() {
         "release-evidence.toml",
         r#"
 [[approved]]
-name = "serde"
+name = "tokio"
 version = "1"
 reviewed-by = "alice@example.com"
 date = 2026-01-10
@@ -212,7 +212,7 @@ rationale = "used by a tool we no longer ship"
     );
     let unused = with_code(&report, "RE-APPROVAL-UNUSED");
     assert_eq!(unused.len(), 1);
-    assert!(unused[0]["message"].as_str().unwrap().contains("serde"));
+    assert!(unused[0]["message"].as_str().unwrap().contains("tokio"));
     assert_eq!(unused[0]["severity"], "warning");
 }
 
@@ -515,8 +515,21 @@ fn build_time_packages_are_reported_as_such() {
     let (_, report) = fx.check_json(&[]);
     let linked = member_packages(&report, "thermo-fw", "linked");
     let build = member_packages(&report, "thermo-fw", "build_time");
-    assert_eq!(build, vec!["autocfg"]);
-    assert!(!linked.contains(&"autocfg".to_owned()));
+    // sensor-core's build script needs autocfg; release-evidence-build's build half needs
+    // serde_json, miniz_oxide and sha2 (and theirs). None of them is linked.
+    for b in [
+        "autocfg",
+        "serde_json",
+        "miniz_oxide",
+        "sha2",
+        "version_check",
+    ] {
+        assert!(build.contains(&b.to_owned()), "{b} in {build:?}");
+        assert!(!linked.contains(&b.to_owned()), "{b} in {linked:?}");
+    }
+    assert_eq!(build.len(), 17, "{build:?}");
+    // The runtime half of release-evidence-build is linked (no dependencies of its own).
+    assert!(linked.contains(&"release-evidence-build".to_owned()));
     // Without a dev-dependency option nothing is "dev".
     assert!(report["members"][0].get("dev").is_none());
 }

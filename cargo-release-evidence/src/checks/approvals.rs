@@ -28,7 +28,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         for &i in &named {
             used[i] = true;
         }
-        if pkg.source.is_supplier_input() {
+        if pkg.is_supplier_input() {
             continue;
         }
         if full.iter().any(|&i| !entries[i].get_ref().pending_review) {

@@ -50,7 +50,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             );
         }
 
-        if !pkg.source.is_supplier_input() {
+        if !pkg.is_supplier_input() {
             continue;
         }
         let candidates: Vec<usize> = (0..suppliers.len())

@@ -437,6 +437,7 @@ pub fn build_plan<'a>(
         source_date_epoch: inputs.source_date_epoch,
         toolchain: (&inputs.toolchain.rustc, &inputs.toolchain.cargo),
         user_flags: None,
+        external_paths: external_paths(run, set),
     }
 }
 
@@ -559,6 +560,26 @@ fn build_manifest(
         }),
         verification: None,
     }
+}
+
+/// Path packages whose real directory (symlinks resolved) is outside the workspace root,
+/// relative to the real root: a source copy for a rebuild needs them at the same place.
+fn external_paths(run: &GateRun, set: &MemberSet) -> Vec<String> {
+    let Ok(root) = run.workspace.root.canonicalize() else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = run
+        .packages
+        .iter()
+        .filter(|p| set.packages.contains_key(&p.id))
+        .filter(|p| matches!(p.source, crate::workspace::Source::Path(_)))
+        .filter_map(|p| p.dir.canonicalize().ok())
+        .filter(|dir| !dir.starts_with(&root))
+        .map(|dir| relative(&dir, &root))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Dependency changes against the newest earlier release's evidence of this package.

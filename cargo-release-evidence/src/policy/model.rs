@@ -52,6 +52,10 @@ pub struct BuildPolicy {
     /// A release needs `--check-reproducible` to show identical rebuilt artifacts.
     #[serde(default)]
     pub require_reproducible: bool,
+    /// Profiles whose builds run the gate from release-evidence-build's `embed()` (as with
+    /// `RELEASE_EVIDENCE_ENFORCE=1`), e.g. `["release"]`.
+    #[serde(default)]
+    pub enforce_profiles: Vec<String>,
 }
 
 /// `[release]`: which workspace members ship.
@@ -111,6 +115,11 @@ pub struct Sources {
     /// of the host).
     #[serde(default)]
     pub allow_git: Vec<String>,
+    /// Directories (relative to the workspace root) of first-party crates outside the
+    /// workspace, e.g. elsewhere in a monorepo: path packages below them are not supplier
+    /// inputs and need no approval, like workspace members.
+    #[serde(default)]
+    pub in_house_paths: Vec<String>,
 }
 
 impl Default for Sources {
@@ -118,6 +127,7 @@ impl Default for Sources {
         Sources {
             allow_registries: default_registries(),
             allow_git: Vec::new(),
+            in_house_paths: Vec::new(),
         }
     }
 }

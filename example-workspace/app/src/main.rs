@@ -4,6 +4,10 @@
 use acme_hal::Thermistor;
 use sensor_core::{frame_is_valid, SampleRing};
 
+// The dependency list (.dep-v0, cargo-auditable format) and the evidence record, embedded by
+// build.rs; `thermo-fw --version` prints the record.
+release_evidence_build::include_evidence!();
+
 /// Device tag sent in every report; must be a valid Unicode identifier
 /// because the gateway uses it as a metric name.
 const DEVICE_TAG: &str = "thermo_küche_1";
@@ -33,6 +37,10 @@ fn uptime_ms() -> u64 {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--version") {
+        println!("{}", release_evidence());
+        return;
+    }
     assert!(is_identifier(DEVICE_TAG), "invalid device tag {DEVICE_TAG:?}");
 
     let mut sensor = Thermistor::open(0).expect("ADC channel 0 is present on the TS-200");
