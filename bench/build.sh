@@ -15,11 +15,11 @@ cargo build --release --locked --manifest-path "$here/Cargo.toml" -p cargo-relea
 bin="$here/target/release/cargo-release-evidence"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir "$work/ws"
-(cd "$src_ws" && git ls-files -z 2>/dev/null | xargs -0 -I{} cp --parents {} "$work/ws/") \
-  || cp -r "$src_ws/." "$work/ws/"
+cp -a "$src_ws" "$work/ws"
+# example-workspace links vendor/release-evidence-build to ../../release-evidence-build.
+cp -a "$here/release-evidence-build" "$work/release-evidence-build"
 cd "$work/ws"
-rm -rf target
+rm -rf target "$work/release-evidence-build/target"
 [ -f release-evidence.toml ] || { "$bin" init --offline -q --workspace;
   sed -i -e 's/^pending-review = true/reviewed-by = "bench"\ndate = 2026-01-01\nrationale = "bench"/' release-evidence.toml; }
 [ -d "$here/example-workspace/advisory-db" ] && sed -i -e "s|^# db-path = .*|db-path = \"$here/example-workspace/advisory-db\"|" -e 's/^max-age-days = 7/max-age-days = 36500/' release-evidence.toml
@@ -32,6 +32,7 @@ median() { sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
 plain=(); ours=(); repro=()
 for _ in $(seq "$runs"); do
   rm -rf target; plain+=("$(secs cargo build --release --locked --offline -p "$pkg")")
+  [ -x "target/release/$pkg" ] || [ -f "target/release/lib${pkg//-/_}.rlib" ] || { echo "plain build failed" >&2; exit 1; }
   rm -rf target; ours+=("$(secs "$bin" build --offline -q -p "$pkg")")
   rm -rf target; repro+=("$(secs "$bin" build --offline -q -p "$pkg" --check-reproducible)")
 done
