@@ -169,10 +169,7 @@ fn main_job(g: &GlobalArgs) -> Result<u8> {
             let mut t = render::human::render(&run.report, g.verbose, g.quiet);
             for e in &evidence {
                 for f in &e.build_findings {
-                    t.push_str(&format!(
-                        "{}[{}] {}\n  fix: {}\n",
-                        f.severity, f.code, f.message, f.fix
-                    ));
+                    t.push_str(&finding_line(f, ""));
                 }
                 t.push_str(&format!(
                     "evidence ({}) for {} {}: {}\n",
@@ -324,10 +321,7 @@ fn inspect_cmd(g: &GlobalArgs, binary: &std::path::Path) -> Result<u8> {
         }
         if report.audited {
             for f in &report.findings {
-                t.push_str(&format!(
-                    "  {}[{}] {}\n    fix: {}\n",
-                    f.severity, f.code, f.message, f.fix
-                ));
+                t.push_str(&finding_line(f, "  "));
             }
             t.push_str(&format!(
                 "{}: {} finding(s)\n",
@@ -367,10 +361,7 @@ fn build_only(g: &GlobalArgs) -> Result<u8> {
                 ));
             }
             for f in &b.findings {
-                t.push_str(&format!(
-                    "  {}[{}] {}\n    fix: {}\n",
-                    f.severity, f.code, f.message, f.fix
-                ));
+                t.push_str(&finding_line(f, "  "));
             }
         }
         t
@@ -399,10 +390,7 @@ fn verify_build(g: &GlobalArgs, dir: &std::path::Path) -> Result<u8> {
             ));
         }
         for f in &report.findings {
-            t.push_str(&format!(
-                "  {}[{}] {}\n    fix: {}\n",
-                f.severity, f.code, f.message, f.fix
-            ));
+            t.push_str(&finding_line(f, "  "));
         }
         t.push_str(if report.identical {
             "verify-build: PASS (every artifact rebuilt bit for bit)\n"
@@ -427,6 +415,14 @@ fn sbom_only(g: &GlobalArgs, output: Option<&std::path::Path>) -> Result<u8> {
         }
     }
     Ok(EXIT_PASS)
+}
+
+/// A finding and its fix as two plain lines, indented by `indent`.
+fn finding_line(f: &findings::Finding, indent: &str) -> String {
+    format!(
+        "{indent}{}[{}] {}\n{indent}  fix: {}\n",
+        f.severity, f.code, f.message, f.fix
+    )
 }
 
 fn exit_for(d: Decision) -> u8 {

@@ -15,6 +15,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let suppliers = &cx.policy.data.supplier;
     let mut used = vec![false; suppliers.len()];
     let mut lock_checksums: Option<HashMap<(String, String), String>> = None;
+    // (Cargo.lock is read only when a package from another registry needs its checksum.)
 
     for pkg in cx.third_party() {
         let package = pkg.package_ref();
@@ -205,7 +206,11 @@ fn pin_of(
             .map_err(|e| e.to_string()),
         Source::Registry(_) => {
             if lock.is_none() {
-                *lock = Some(read_lock_checksums(&cx.ws.root.join("Cargo.lock"))?);
+                *lock = Some(
+                    crate::lockfile::read(&cx.ws.root)
+                        .map_err(|e| e.to_string())?
+                        .checksums,
+                );
             }
             lock.as_ref()
                 .and_then(|m| m.get(&(pkg.name.clone(), pkg.version.to_string())))
@@ -214,22 +219,4 @@ fn pin_of(
         }
         _ => Err("not a supplier input".to_owned()),
     }
-}
-
-fn read_lock_checksums(
-    path: &std::path::Path,
-) -> Result<HashMap<(String, String), String>, String> {
-    let lock = rustsec::Lockfile::load(path).map_err(|e| e.to_string())?;
-    Ok(lock
-        .packages
-        .into_iter()
-        .filter_map(|p| {
-            p.checksum.map(|c| {
-                (
-                    (p.name.as_str().to_owned(), p.version.to_string()),
-                    c.to_string(),
-                )
-            })
-        })
-        .collect())
 }

@@ -101,17 +101,7 @@ pub fn build_only(g: &GlobalArgs) -> Result<Vec<BuildOnly>> {
         let plan = build_plan(g, &run, set, &inputs);
         let mut build = release_build::run(&plan)?;
         if g.check_reproducible {
-            let keep = profile_dir(&run, &g.profile)
-                .join("release-evidence-rebuild")
-                .join(format!("{}-{}", set.name, set.version));
-            let (repro, mut more) = release_build::check_reproducible(
-                &plan,
-                &build.record.artifacts,
-                &build.outcome.artifacts,
-                &keep,
-            )?;
-            build.record.reproducibility = Some(repro);
-            build.findings.append(&mut more);
+            check_reproducible(g, &run, set, &plan, &mut build)?;
         }
         out.push(BuildOnly {
             package: set.name.clone(),
@@ -380,23 +370,36 @@ fn artifacts(
     }
     let plan = build_plan(g, run, set, inputs);
     let mut build = release_build::run(&plan)?;
-    findings.append(&mut build.findings);
     if g.check_reproducible {
-        let keep = profile_dir(run, &g.profile)
-            .join("release-evidence-rebuild")
-            .join(format!("{}-{}", set.name, set.version));
-        let (repro, mut more) = release_build::check_reproducible(
-            &plan,
-            &build.record.artifacts,
-            &build.outcome.artifacts,
-            &keep,
-        )?;
-        build.record.reproducibility = Some(repro);
-        findings.append(&mut more);
+        check_reproducible(g, run, set, &plan, &mut build)?;
     } else if run.policy.data.build.require_reproducible {
         findings.push(unchecked_finding(&set.name, "no --check-reproducible"));
     }
+    findings.append(&mut build.findings);
     Ok((build.outcome.artifacts, Some(build.record), findings))
+}
+
+/// The second build and its comparison; the result goes into the build's record and findings.
+/// A differing rebuilt artifact is kept under `<profile dir>/release-evidence-rebuild/`.
+fn check_reproducible(
+    g: &GlobalArgs,
+    run: &GateRun,
+    set: &MemberSet,
+    plan: &release_build::Plan<'_>,
+    build: &mut release_build::ReleaseBuild,
+) -> Result<()> {
+    let keep = profile_dir(run, &g.profile)
+        .join("release-evidence-rebuild")
+        .join(format!("{}-{}", set.name, set.version));
+    let (repro, mut more) = release_build::check_reproducible(
+        plan,
+        &build.record.artifacts,
+        &build.outcome.artifacts,
+        &keep,
+    )?;
+    build.record.reproducibility = Some(repro);
+    build.findings.append(&mut more);
+    Ok(())
 }
 
 fn unchecked_finding(member: &str, why: &str) -> Finding {

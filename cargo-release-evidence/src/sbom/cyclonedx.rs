@@ -162,6 +162,17 @@ fn prop(name: &str, value: impl Into<String>) -> Property {
     }
 }
 
+fn sha256_hashes(digest: Option<&str>) -> Vec<Hash<'_>> {
+    digest
+        .map(|content| {
+            vec![Hash {
+                alg: "SHA-256",
+                content,
+            }]
+        })
+        .unwrap_or_default()
+}
+
 fn component(c: &Component) -> Comp<'_> {
     let (scope, kind) = match c.kind {
         Kind::Linked => ("required", "linked"),
@@ -186,16 +197,7 @@ fn component(c: &Component) -> Comp<'_> {
         version: &c.version,
         description: c.description.as_deref(),
         scope: Some(scope),
-        hashes: c
-            .sha256
-            .as_deref()
-            .map(|h| {
-                vec![Hash {
-                    alg: "SHA-256",
-                    content: h,
-                }]
-            })
-            .unwrap_or_default(),
+        hashes: sha256_hashes(c.sha256.as_deref()),
         licenses: c
             .license
             .as_deref()
@@ -221,17 +223,7 @@ pub fn render(m: &SbomModel) -> String {
         version: &m.product_version,
         description: None,
         scope: None,
-        hashes: m
-            .artifact
-            .sha256
-            .as_deref()
-            .map(|h| {
-                vec![Hash {
-                    alg: "SHA-256",
-                    content: h,
-                }]
-            })
-            .unwrap_or_default(),
+        hashes: sha256_hashes(m.artifact.sha256.as_deref()),
         licenses: Vec::new(),
         purl: &m.product_purl,
         external_references: Vec::new(),
