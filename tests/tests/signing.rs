@@ -446,3 +446,108 @@ fn allowed_signers_errors_name_the_line() {
         stderr(&out)
     );
 }
+
+#[test]
+fn encrypted_keys_and_agent_keys_sign_too() {
+    let (fx, keys, dir) = signed_ready(true);
+    // An encrypted key for QA, with its passphrase in a file.
+    let enc = keys.dir.join("qa-enc");
+    let out = Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "correct horse",
+            "-C",
+            "qa",
+            "-f",
+        ])
+        .arg(&enc)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let public = std::fs::read_to_string(enc.with_extension("pub")).unwrap();
+    let public: String = public
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    fx.append(
+        "allowed_signers",
+        &format!("qa@example.com namespaces=\"release-evidence-approval-v1\" {public}\n"),
+    );
+    // allowed_signers changed after the evidence: approve reads the policy's file.
+    let pass = keys.dir.join("pass.txt");
+    std::fs::write(&pass, "correct horse\n").unwrap();
+    let out = fx.run(&[
+        "approve",
+        "--date",
+        DATE,
+        "--role",
+        "qa",
+        "--key",
+        enc.to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    std::fs::write(&pass, "wrong\n").unwrap();
+    let out = fx.run(&[
+        "approve",
+        "--date",
+        DATE,
+        "--role",
+        "qa",
+        "--key",
+        enc.to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("wrong passphrase"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A key held by ssh-agent: --key names the public key, ssh-keygen -Y sign signs.
+    let sock = keys.dir.join("agent.sock");
+    let agent = Command::new("ssh-agent")
+        .args(["-a"])
+        .arg(&sock)
+        .output()
+        .unwrap();
+    assert!(agent.status.success(), "{}", stderr(&agent));
+    let pid = stdout(&agent)
+        .split("SSH_AGENT_PID=")
+        .nth(1)
+        .and_then(|s| s.split(';').next())
+        .unwrap()
+        .to_owned();
+    let added = Command::new("ssh-add")
+        .arg(keys.key("sec"))
+        .env("SSH_AUTH_SOCK", &sock)
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{}", stderr(&added));
+    // The private key file is moved away: only the agent can sign now.
+    std::fs::rename(keys.key("sec"), keys.dir.join("sec.moved")).unwrap();
+    let out = fx
+        .cmd()
+        .env("SSH_AUTH_SOCK", &sock)
+        .args(["approve", "--date", DATE, "--role", "security", "--key"])
+        .arg(keys.dir.join("sec.pub"))
+        .output()
+        .unwrap();
+    let _ = Command::new("kill").arg(&pid).output();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let file = approval_file(&dir, "security");
+    assert!(ssh_keygen_verify(
+        &dir,
+        &fx.path("allowed_signers"),
+        "sec@example.com",
+        "release-evidence-approval-v1",
+        &file
+    ));
+}
