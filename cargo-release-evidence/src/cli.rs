@@ -103,7 +103,7 @@ pub enum DbCommand {
     /// Clone or fast-forward the RustSec advisory database with the system git (network).
     Fetch {
         /// Repository to fetch from.
-        #[arg(long, default_value = crate::advisory_db::DEFAULT_URL)]
+        #[arg(long, default_value = crate::advisories::db::DEFAULT_URL)]
         url: String,
     },
 }

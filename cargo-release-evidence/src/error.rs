@@ -1,6 +1,10 @@
-//! The one top-level error type and the documented exit codes.
+//! The one top-level error type and the documented exit codes. Configuration errors carry
+//! every problem found (not only the first), each located by file, line and column with the
+//! source text, so they render like cargo's (see `render::diagnostics`).
 
+use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Exit code: the gate passed (or a command succeeded).
 pub const EXIT_PASS: u8 = 0;
@@ -8,18 +12,66 @@ pub const EXIT_PASS: u8 = 0;
 pub const EXIT_HOLD: u8 = 1;
 /// Exit code: usage, configuration or environment error; nothing was decided.
 pub const EXIT_ERROR: u8 = 2;
+/// Exit code of `inspect` when the binary could not be audited (no advisory database).
+pub const EXIT_NOT_AUDITED: u8 = 3;
+
+/// One located problem in a file.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub file: PathBuf,
+    /// 1-based line and column (in characters).
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// The file's text and the byte span the message is about, for a source snippet.
+    pub snippet: Option<(Arc<str>, Range<usize>)>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at a byte span of `text` (the start of the file when `span` is `None`).
+    pub fn at(
+        file: impl Into<PathBuf>,
+        text: &Arc<str>,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let (line, column) = span
+            .as_ref()
+            .map(|s| line_col(text, s.start))
+            .unwrap_or((1, 1));
+        Diagnostic {
+            file: file.into(),
+            line,
+            column,
+            message: message.into(),
+            snippet: span.map(|s| {
+                let start = s.start.min(text.len());
+                let end = s.end.clamp(start, text.len());
+                (text.clone(), start..end)
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
 
 /// Everything that stops a command before it can decide. All map to exit code 2.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A configuration file is invalid at a known place.
-    #[error("{file}:{line}:{column}: {message}")]
-    Config {
-        file: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    /// One or more configuration problems at known places.
+    #[error("{}", display_all(.0))]
+    Config(Vec<Diagnostic>),
     /// A command-line flag has a bad value; `flag` names it.
     #[error("invalid value for `{flag}`: {message}")]
     Usage { flag: String, message: String },
@@ -35,6 +87,13 @@ pub enum Error {
     /// Anything else about the environment (missing DB, unreadable metadata, …).
     #[error("{0}")]
     Environment(String),
+}
+
+fn display_all(d: &[Diagnostic]) -> String {
+    d.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Error {
@@ -56,22 +115,36 @@ impl Error {
     pub fn config_at(
         file: impl Into<PathBuf>,
         text: &str,
-        span: Option<std::ops::Range<usize>>,
+        span: Option<Range<usize>>,
         message: impl Into<String>,
     ) -> Self {
-        let (line, column) = span.map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-        Error::Config {
+        let text: Arc<str> = Arc::from(text);
+        Error::Config(vec![Diagnostic::at(file, &text, span, message)])
+    }
+
+    /// A config error at a line and column without a snippet (e.g. from a JSON parser).
+    pub fn config_line(
+        file: impl Into<PathBuf>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Config(vec![Diagnostic {
             file: file.into(),
             line,
             column,
             message: message.into(),
-        }
+            snippet: None,
+        }])
     }
 }
 
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
@@ -89,5 +162,7 @@ mod tests {
         assert_eq!(super::line_col(t, 0), (1, 1));
         assert_eq!(super::line_col(t, 6), (2, 1));
         assert_eq!(super::line_col(t, 9), (2, 3));
+        // Inside a multibyte character: the character's start.
+        assert_eq!(super::line_col(t, 8), (2, 2));
     }
 }

@@ -423,8 +423,14 @@ fn stale_database_holds() {
 }
 
 #[test]
-fn malformed_advisory_is_skipped_and_reported() {
+fn malformed_advisory_about_a_shipped_crate_holds() {
     let fx = Fixture::example();
+    // With the only vulnerability accepted the gate would pass; the unreadable advisory about
+    // a crate that ships could hide another one, so it must hold (fail closed).
+    fx.append(
+        "release-evidence.toml",
+        "\n[[advisories.exception]]\nid = \"RUSTSEC-2021-0003\"\ncrate = \"smallvec\"\nreason = \"r\"\napproved-by = \"a@example.com\"\nexpires = 2030-01-01\n",
+    );
     let db = fx.outside("db");
     copy_dir(&fixture_db(), &db);
     std::fs::write(
@@ -442,9 +448,10 @@ fn malformed_advisory_is_skipped_and_reported() {
             .unwrap()
             .contains("crates/smallvec/RUSTSEC-2099-0001.md")
     );
-    assert_eq!(skipped[0]["severity"], "warning");
+    assert_eq!(skipped[0]["severity"], "error");
+    assert_eq!(report["decision"], "HOLD");
     // The rest of the DB still counts.
-    assert_eq!(with_code(&report, "RE-ADVISORY-VULNERABILITY").len(), 1);
+    assert_eq!(with_code(&report, "RE-ADVISORY-ACCEPTED").len(), 1);
 }
 
 #[test]

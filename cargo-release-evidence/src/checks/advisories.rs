@@ -1,17 +1,36 @@
-//! RustSec: advisories affecting shipped versions, exceptions, and the DB's own health.
+//! RustSec: advisories affecting shipped versions, exceptions, and the DB's own health. The
+//! hits (package, advisory, accepting exception) are kept as data for the SBOM and the VEX.
 
 use super::Context;
-use crate::advisory_db::AdvisoryDb;
+use crate::advisories::matcher::{self, is_named, kind_text, patched_text};
 use crate::findings::{Code, Finding, Severity};
 use crate::policy::InformationalKind;
-use crate::policy::Policy;
-use crate::policy::values::Day;
-use crate::workspace::{ShippedPackage, Source};
-use rustsec::advisory::{Advisory, Informational};
-use rustsec::platforms;
+use crate::util::text::first_line;
+use crate::workspace::Source;
+use rustsec::advisory::Informational;
+use serde::Serialize;
 
-pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+/// One advisory affecting one shipped package, decided once here.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdvisoryHit {
+    /// The package (its id in the graph).
+    #[serde(skip)]
+    pub package: guppy::PackageId,
+    pub name: String,
+    pub version: String,
+    /// The advisory id (`RUSTSEC-…`).
+    pub advisory: String,
+    /// Index of the advisory in the DB's list for the crate.
+    #[serde(skip)]
+    pub index: usize,
+    /// Index of the valid exception accepting it on the evaluation date, if any.
+    #[serde(skip)]
+    pub accepted: Option<usize>,
+}
+
+pub fn check(cx: &Context<'_>) -> (Vec<Finding>, Vec<AdvisoryHit>) {
     let mut findings = Vec::new();
+    let mut hits = Vec::new();
     let adv_policy = &cx.policy.data.advisories;
     let db = cx.db;
 
@@ -39,16 +58,31 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         )),
     }
     for skipped in &db.info.skipped {
-        findings.push(Finding::new(
-            Code::DbAdvisorySkipped,
-            format!(
-                "skipped malformed advisory {}/{}: {}",
-                db.info.path,
-                skipped.path,
-                first_line(&skipped.error)
-            ),
-            "fix or remove the file, or update the advisory database".to_owned(),
-        ));
+        // A file about a crate that ships could hide a vulnerability: fail closed.
+        let krate = skipped.path.split('/').nth(1).unwrap_or_default();
+        let ships = cx.packages.iter().any(|p| p.name == krate);
+        findings.push(
+            Finding::new(
+                Code::DbAdvisorySkipped,
+                format!(
+                    "malformed advisory {}/{}{}: {}",
+                    db.info.path,
+                    skipped.path,
+                    if ships {
+                        format!(" about `{krate}`, which ships; it could hide a vulnerability")
+                    } else {
+                        String::new()
+                    },
+                    first_line(&skipped.error, 200)
+                ),
+                "fix or remove the file, or update the advisory database".to_owned(),
+            )
+            .severity(if ships {
+                Severity::Error
+            } else {
+                Severity::Warning
+            }),
+        );
     }
     if let Some(fetch) = &db.info.fetched
         && !fetch.ok
@@ -58,25 +92,36 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             format!(
                 "fetching {} failed: {}",
                 fetch.url,
-                first_line(fetch.error.as_deref().unwrap_or("unknown error"))
+                first_line(fetch.error.as_deref().unwrap_or("unknown error"), 200)
             ),
             "check network access, or pass --offline to use the local database knowingly"
                 .to_owned(),
         ));
     }
 
-    let target = cx.target.as_deref().and_then(platforms::Platform::find);
+    let target = matcher::platform(cx.target.as_deref());
     let exceptions = &adv_policy.exception;
     let mut exception_used = vec![false; exceptions.len()];
 
-    for pkg in cx.packages {
-        for adv in affecting(db, pkg, target) {
+    for pkg in cx.packages.iter().filter(|p| p.source == Source::CratesIo) {
+        for adv in matcher::affecting(db, &pkg.name, &pkg.version, target) {
             let id = adv.id().as_str().to_owned();
             let package = pkg.package_ref();
-            let (valid, matching) = exceptions_for(cx.policy, adv, &pkg.name, cx.date);
+            let (valid, matching) = matcher::exceptions_for(exceptions, adv, &pkg.name, cx.date);
             for &i in &matching {
                 exception_used[i] = true;
             }
+            hits.push(AdvisoryHit {
+                package: pkg.id.clone(),
+                name: pkg.name.clone(),
+                version: pkg.version.to_string(),
+                advisory: id.clone(),
+                index: db.by_crate[&pkg.name]
+                    .iter()
+                    .position(|a| std::ptr::eq(a, adv))
+                    .expect("the advisory comes from this list"),
+                accepted: valid,
+            });
             let title = adv.title().trim();
             let patched = patched_text(adv);
             if let Some(i) = valid {
@@ -181,53 +226,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             );
         }
     }
-    findings
-}
-
-/// The advisories affecting a shipped package on the target (every platform when `None`):
-/// crates.io packages only, withdrawn advisories skipped.
-pub fn affecting<'a>(
-    db: &'a AdvisoryDb,
-    pkg: &ShippedPackage,
-    target: Option<&platforms::Platform>,
-) -> Vec<&'a Advisory> {
-    if pkg.source != Source::CratesIo {
-        return Vec::new();
-    }
-    let Some(advisories) = db.by_crate.get(&pkg.name) else {
-        return Vec::new();
-    };
-    advisories
-        .iter()
-        .filter(|adv| {
-            adv.metadata.withdrawn.is_none()
-                && adv.versions.is_vulnerable(&pkg.version)
-                && affects_target(adv, target)
-        })
-        .collect()
-}
-
-/// The exceptions matching an advisory on a crate: (the one valid on `date`, all matching).
-pub fn exceptions_for(
-    policy: &Policy,
-    adv: &Advisory,
-    krate: &str,
-    date: Day,
-) -> (Option<usize>, Vec<usize>) {
-    let exceptions = &policy.data.advisories.exception;
-    let id = adv.id().as_str();
-    let matching: Vec<usize> = (0..exceptions.len())
-        .filter(|&i| {
-            let e = exceptions[i].get_ref();
-            e.krate == krate
-                && (e.id.0 == id || adv.metadata.aliases.iter().any(|a| a.as_str() == e.id.0))
-        })
-        .collect();
-    let valid = matching
-        .iter()
-        .copied()
-        .find(|&i| exceptions[i].get_ref().expires >= date);
-    (valid, matching)
+    (findings, hits)
 }
 
 /// Whether advisory `id` affects a version of `krate` anywhere in the dependency graph.
@@ -236,39 +235,7 @@ fn affects_graph(cx: &Context<'_>, krate: &str, id: &str) -> bool {
         return false;
     };
     let versions = cx.graph_versions(krate);
-    advisories.iter().any(|adv| {
-        (adv.id().as_str() == id || adv.metadata.aliases.iter().any(|a| a.as_str() == id))
-            && versions.iter().any(|v| adv.versions.is_vulnerable(v))
-    })
-}
-
-/// Whether an advisory limited to some OS/arch applies to the target (always with
-/// `--all-platforms`, where there is no single target).
-fn affects_target(adv: &Advisory, target: Option<&platforms::Platform>) -> bool {
-    let (Some(affected), Some(target)) = (&adv.affected, target) else {
-        return true;
-    };
-    (affected.arch.is_empty() || affected.arch.contains(&target.target_arch))
-        && (affected.os.is_empty() || affected.os.contains(&target.target_os))
-}
-
-pub fn kind_text(adv: &Advisory) -> String {
-    match &adv.metadata.informational {
-        None => "vulnerability".to_owned(),
-        Some(i) => i.as_str().to_owned(),
-    }
-}
-
-pub fn patched_text(adv: &Advisory) -> String {
-    let p = adv.versions.patched();
-    if p.is_empty() {
-        "no patched version exists; replace the crate".to_owned()
-    } else {
-        let v: Vec<String> = p.iter().map(|r| r.to_string()).collect();
-        format!("patched versions are {}", v.join(" or "))
-    }
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+    advisories
+        .iter()
+        .any(|adv| is_named(adv, id) && versions.iter().any(|v| adv.versions.is_vulnerable(v)))
 }

@@ -6,7 +6,7 @@ pub mod licenses;
 pub mod sources;
 pub mod yanked;
 
-use crate::advisory_db::AdvisoryDb;
+use crate::advisories::AdvisoryDb;
 use crate::findings::{Finding, Via};
 use crate::policy::Policy;
 use crate::policy::values::Day;
@@ -56,8 +56,15 @@ impl Context<'_> {
     }
 }
 
-/// Runs every check and returns all findings (unsorted) plus the yanked-check status.
-pub fn run_all(cx: &Context<'_>) -> (Vec<Finding>, yanked::YankedStatus) {
+/// What the checks produce: findings (unsorted), the advisory hits, the yanked-check status.
+pub struct CheckOutput {
+    pub findings: Vec<Finding>,
+    pub hits: Vec<advisories::AdvisoryHit>,
+    pub yanked: yanked::YankedStatus,
+}
+
+/// Runs every check.
+pub fn run_all(cx: &Context<'_>) -> CheckOutput {
     let t = std::time::Instant::now();
     let timings = std::env::var_os("RELEASE_EVIDENCE_TIMINGS").is_some();
     let mark = |what: &str| {
@@ -72,10 +79,15 @@ pub fn run_all(cx: &Context<'_>) -> (Vec<Finding>, yanked::YankedStatus) {
     mark("licenses");
     findings.extend(sources::check(cx));
     mark("sources");
-    findings.extend(advisories::check(cx));
+    let (advisory_findings, hits) = advisories::check(cx);
+    findings.extend(advisory_findings);
     mark("advisories");
-    let (yanked_findings, status) = yanked::check(cx);
+    let (yanked_findings, yanked) = yanked::check(cx);
     mark("yanked");
     findings.extend(yanked_findings);
-    (findings, status)
+    CheckOutput {
+        findings,
+        hits,
+        yanked,
+    }
 }

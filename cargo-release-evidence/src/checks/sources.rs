@@ -4,17 +4,17 @@
 
 use super::Context;
 use super::approvals::normalize_url;
-use crate::digest;
 use crate::findings::{Code, Finding};
+use crate::util::digest;
+use crate::workspace::lockfile::LockInfo;
 use crate::workspace::{ShippedPackage, Source};
-use std::collections::HashMap;
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let sources = &cx.policy.data.sources;
     let suppliers = &cx.policy.data.supplier;
     let mut used = vec![false; suppliers.len()];
-    let mut lock_checksums: Option<HashMap<(String, String), String>> = None;
+    let mut lock_checksums: Option<LockInfo> = None;
     // (Cargo.lock is read only when a package from another registry needs its checksum.)
 
     for pkg in cx.third_party() {
@@ -197,7 +197,7 @@ fn kind_of(source: &Source) -> &'static str {
 fn pin_of(
     cx: &Context<'_>,
     pkg: &ShippedPackage,
-    lock: &mut Option<HashMap<(String, String), String>>,
+    lock: &mut Option<LockInfo>,
 ) -> Result<String, String> {
     match &pkg.source {
         Source::Git { commit, .. } => Ok(format!("git-commit = \"{commit}\"")),
@@ -206,14 +206,11 @@ fn pin_of(
             .map_err(|e| e.to_string()),
         Source::Registry(_) => {
             if lock.is_none() {
-                *lock = Some(
-                    crate::lockfile::read(&cx.ws.root)
-                        .map_err(|e| e.to_string())?
-                        .checksums,
-                );
+                *lock =
+                    Some(crate::workspace::lockfile::read(&cx.ws.root).map_err(|e| e.to_string())?);
             }
             lock.as_ref()
-                .and_then(|m| m.get(&(pkg.name.clone(), pkg.version.to_string())))
+                .and_then(|l| l.checksum(&pkg.name, &pkg.version.to_string(), &pkg.source))
                 .map(|c| format!("checksum = \"{c}\""))
                 .ok_or_else(|| "no checksum in Cargo.lock".to_owned())
         }

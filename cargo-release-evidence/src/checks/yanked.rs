@@ -21,7 +21,7 @@ pub struct YankedStatus {
 
 /// The local cache directories of the crates.io index (sparse and git protocols).
 fn index_cache_dirs() -> Vec<PathBuf> {
-    let Some(home) = crate::metadata::cargo_home() else {
+    let Some(home) = crate::util::paths::cargo_home() else {
         return Vec::new();
     };
     let index = home.join("registry").join("index");

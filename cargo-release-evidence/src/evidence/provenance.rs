@@ -2,8 +2,8 @@
 //! the release artifacts. A build on a developer machine or a plain CI runner, with no hosted
 //! build platform signing the provenance, is SLSA Build L1, and the statement says so.
 
-use super::manifest::Manifest;
-use crate::release_build::BuildRecord;
+use super::model::Manifest;
+use crate::build::record::BuildRecord;
 use serde_json::{Value, json};
 
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";

@@ -79,7 +79,7 @@ impl Staging {
 
     /// Writes one file into the staging directory (fsynced).
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
-        crate::fsutil::write_atomic(&self.path.join(name), bytes)
+        crate::util::fs::write_atomic(&self.path.join(name), bytes)
     }
 
     /// Replaces `dir` with the staged files. The previous directory (if any, unsealed) is

@@ -1,96 +1,11 @@
 //! Validated scalar values of the policy file. Each validates while it is deserialized, so a
 //! bad value is reported with the file, line and column of the value itself.
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde::de::{self, Deserializer};
 use std::fmt;
 
-/// A calendar date (`2026-10-01`), written as a TOML date or a string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Day(pub jiff::civil::Date);
-
-impl Day {
-    pub fn parse(s: &str) -> Result<Day, String> {
-        let bytes = s.as_bytes();
-        let shape_ok = bytes.len() == 10
-            && bytes[4] == b'-'
-            && bytes[7] == b'-'
-            && bytes
-                .iter()
-                .enumerate()
-                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-        if !shape_ok {
-            return Err(format!("expected a date as YYYY-MM-DD, found `{s}`"));
-        }
-        let y: i16 = s[0..4].parse().map_err(|_| format!("bad year in `{s}`"))?;
-        let m: i8 = s[5..7].parse().map_err(|_| format!("bad month in `{s}`"))?;
-        let d: i8 = s[8..10].parse().map_err(|_| format!("bad day in `{s}`"))?;
-        jiff::civil::Date::new(y, m, d)
-            .map(Day)
-            .map_err(|e| format!("`{s}` is not a valid date: {e}"))
-    }
-
-    /// Days from `self` to `other` (positive when `other` is later).
-    pub fn days_until(self, other: Day) -> i64 {
-        let span = self
-            .0
-            .until((jiff::Unit::Day, other.0))
-            .expect("date difference fits");
-        i64::from(span.get_days())
-    }
-
-    pub fn today_utc() -> Day {
-        Day(jiff::Timestamp::now()
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .date())
-    }
-}
-
-impl fmt::Display for Day {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}",
-            self.0.year(),
-            self.0.month(),
-            self.0.day()
-        )
-    }
-}
-
-impl Serialize for Day {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Day {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Day;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a date like 2026-10-01")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Day, E> {
-                Day::parse(s).map_err(E::custom)
-            }
-            // TOML dates arrive as a one-entry map holding the datetime's text.
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Day, A::Error> {
-                let Some((_key, value)) = map.next_entry::<String, String>()? else {
-                    return Err(de::Error::custom("expected a date like 2026-10-01"));
-                };
-                if value.len() != 10 {
-                    return Err(de::Error::custom(format!(
-                        "expected a date without time like 2026-10-01, found `{value}`"
-                    )));
-                }
-                Day::parse(&value).map_err(de::Error::custom)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
+pub use crate::util::time::Day;
 
 /// A semver requirement such as `=0.6.13`, `^1.2` or `*`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,20 +90,5 @@ impl<'de> Deserialize<'de> for AdvisoryId {
                 "expected an advisory id like \"RUSTSEC-2021-0003\" (or a CVE-/GHSA- alias), found `{s}`"
             )))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn days_parse_and_count() {
-        let a = Day::parse("2026-01-30").unwrap();
-        let b = Day::parse("2026-03-01").unwrap();
-        assert_eq!(a.days_until(b), 30);
-        assert_eq!(b.to_string(), "2026-03-01");
-        assert!(Day::parse("2026-02-30").is_err());
-        assert!(Day::parse("2026-2-3").is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! The release record `release-evidence.md`: the manifest's facts for a person, decision first.
 
-use crate::evidence::DependencyChanges;
-use crate::evidence::manifest::Manifest;
+use crate::evidence::model::DependencyChanges;
+use crate::evidence::model::Manifest;
 use crate::findings::{Decision, Severity};
 use crate::sbom::SbomModel;
 use std::fmt::Write;
@@ -204,12 +204,39 @@ pub fn release_record(m: &Manifest, models: &[SbomModel], changes: &DependencyCh
             },
         ),
         (!m.sbom.is_empty(), "SBOM written".to_owned()),
-        (true, "Checksums written (SHA256SUMS)".to_owned()),
-        (false, "Approvals recorded (pending)".to_owned()),
-        (false, "Release signed (pending)".to_owned()),
+        (
+            !m.artifacts.is_empty() && m.artifacts.iter().all(|a| a.sha256.len() == 64),
+            "Checksums written (SHA256SUMS covers every artifact and evidence file)".to_owned(),
+        ),
+        approvals_item(m),
+        (
+            false,
+            "Release signed (the signature is added by `sign` after this record was written)"
+                .to_owned(),
+        ),
     ];
     for (done, label) in items {
         let _ = writeln!(t, "- [{}] {label}", tick(done));
     }
     t
+}
+
+/// "Approvals recorded": ticked when the manifest lists approvals; otherwise which roles must
+/// approve (from the policy recorded in the manifest).
+fn approvals_item(m: &Manifest) -> (bool, String) {
+    if !m.approvals.is_empty() {
+        return (true, format!("Approvals recorded ({})", m.approvals.len()));
+    }
+    let roles = m
+        .approval_policy
+        .as_ref()
+        .map(|p| p.required_roles.join(", "))
+        .filter(|r| !r.is_empty());
+    (
+        false,
+        match roles {
+            Some(r) => format!("Approvals recorded (required: {r}; none at generation time)"),
+            None => "Approvals recorded (the policy names no required roles)".to_owned(),
+        },
+    )
 }

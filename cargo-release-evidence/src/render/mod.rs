@@ -1,5 +1,7 @@
-//! Renderers: the same data as human text, JSON or SARIF. They never decide.
+//! Renderers: the same data as human text, JSON, SARIF or Markdown, and configuration
+//! diagnostics with source snippets. They never decide.
 
+pub mod diagnostics;
 pub mod human;
 pub mod json;
 pub mod markdown;

@@ -1,13 +1,18 @@
 //! SARIF 2.1.0 for GitHub code scanning: one rule per finding code, one result per finding,
 //! located at the policy or Cargo.toml line the finding concerns.
 
-use crate::findings::{Code, Severity};
-use crate::report::CheckReport;
+use crate::findings::{Code, Decision, Finding, Severity};
+use crate::gate::report::Tool;
 use serde_json::{Value, json};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// Where every rule is documented: the README's findings table.
+pub const HELP_URI: &str =
+    "https://github.com/cargo-release-evidence/cargo-release-evidence#findings";
 
-pub fn render(report: &CheckReport) -> String {
+/// SARIF of a set of findings and the decision they led to (the gate's, or the main job's
+/// with the build findings).
+pub fn render(tool: &Tool, findings: &[Finding], decision: Decision) -> String {
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|c| {
@@ -16,13 +21,12 @@ pub fn render(report: &CheckReport) -> String {
                 "name": rule_name(*c),
                 "shortDescription": { "text": c.summary() },
                 "fullDescription": { "text": c.summary() },
-                "helpUri": format!("https://github.com/cargo-release-evidence/cargo-release-evidence#{}", c.as_str().to_ascii_lowercase()),
+                "helpUri": HELP_URI,
                 "defaultConfiguration": { "level": level(c.default_severity()) },
             })
         })
         .collect();
-    let results: Vec<Value> = report
-        .findings
+    let results: Vec<Value> = findings
         .iter()
         .map(|f| {
             let rule_index = Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0);
@@ -72,14 +76,14 @@ pub fn render(report: &CheckReport) -> String {
         "version": "2.1.0",
         "runs": [{
             "tool": { "driver": {
-                "name": report.tool.name,
-                "version": report.tool.version,
+                "name": tool.name,
+                "version": tool.version,
                 "informationUri": "https://github.com/cargo-release-evidence/cargo-release-evidence",
                 "rules": rules,
             }},
             "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The workspace root." } } },
             "results": results,
-            "properties": { "decision": report.decision },
+            "properties": { "decision": decision },
         }],
     });
     crate::render::json::to_string(&sarif)

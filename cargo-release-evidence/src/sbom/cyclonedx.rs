@@ -331,9 +331,9 @@ pub fn render(m: &SbomModel) -> String {
         vulnerabilities,
     };
     // The serial number is derived from the content, so the same release gives the same one.
-    let digest = crate::digest::sha256_hex(crate::canonical::json(&bom).as_bytes());
+    let digest = crate::util::digest::sha256_hex(crate::util::canonical::json(&bom).as_bytes());
     bom.serial_number = format!("urn:uuid:{}", uuid_from_hex(&digest));
-    crate::canonical::json(&bom)
+    crate::util::canonical::json(&bom)
 }
 
 /// A name-based (version 8 layout) UUID from the first 16 bytes of a hex digest.

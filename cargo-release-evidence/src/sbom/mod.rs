@@ -8,10 +8,11 @@
 pub mod cyclonedx;
 pub mod spdx;
 
-use crate::checks::advisories;
+use crate::advisories::matcher;
 use crate::findings::{Decision, Kind};
 use crate::gate::GateRun;
-use crate::policy::values::Day;
+use crate::util::time::Day;
+use crate::workspace::lockfile::LockInfo;
 use crate::workspace::{MemberSet, Source};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -89,10 +90,11 @@ pub struct SbomModel {
 /// Inputs besides the gate run.
 pub struct Context<'a> {
     pub run: &'a GateRun,
-    pub checksums: &'a std::collections::HashMap<(String, String), String>,
+    pub checksums: &'a LockInfo,
     pub timestamp: String,
     pub profile: String,
-    pub date: Day,
+    /// The member's decision, computed once (gate plus build findings).
+    pub decision: Decision,
 }
 
 pub fn purl(name: &str, version: &str, source: &Source) -> String {
@@ -146,9 +148,9 @@ pub fn model(
         let sha256 = match &pkg.source {
             Source::CratesIo | Source::Registry(_) => cx
                 .checksums
-                .get(&(pkg.name.clone(), version.clone()))
+                .checksum(&pkg.name, &version, &pkg.source)
                 .cloned(),
-            Source::Path(_) => crate::digest::dir_digest(&pkg.dir).ok(),
+            Source::Path(_) => crate::util::digest::dir_digest(&pkg.dir).ok(),
             _ => None,
         };
         components.push(Component {
@@ -172,6 +174,7 @@ pub fn model(
     components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
 
     let root_ref = format!("artifact:{}", artifact.file_name);
+    // The set's own edges: only links cargo follows for this target and these features.
     let mut dependencies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for id in set.packages.keys() {
         let from = if *id == set.id {
@@ -183,58 +186,62 @@ pub fn model(
             }
         };
         let deps = dependencies.entry(from).or_default();
-        let meta = ws.graph.metadata(id).expect("id from graph");
-        for link in meta.direct_links() {
-            if let Some(to) = refs.get(link.to().id()) {
-                deps.insert(to.clone());
+        for to in set.edges.get(id).into_iter().flatten() {
+            if let Some(r) = refs.get(to) {
+                deps.insert(r.clone());
             }
         }
     }
 
-    let target_platform = cx
-        .run
-        .target
-        .as_deref()
-        .and_then(rustsec::platforms::Platform::find);
+    // The gate's advisory hits for this member's packages (decided once, in the gate).
     let mut vulnerabilities = Vec::new();
-    for id in set.packages.keys() {
-        let (Some(pkg), Some(component_ref)) = (by_id.get(id), refs.get(id)) else {
+    for hit in cx
+        .run
+        .hits
+        .iter()
+        .filter(|h| set.packages.contains_key(&h.package))
+    {
+        let (Some(component_ref), Some(adv)) = (
+            refs.get(&hit.package),
+            cx.run
+                .db
+                .by_crate
+                .get(&hit.name)
+                .and_then(|l| l.get(hit.index)),
+        ) else {
             continue;
         };
-        for adv in advisories::affecting(&cx.run.db, pkg, target_platform) {
-            let (valid, _) = advisories::exceptions_for(&cx.run.policy, adv, &pkg.name, cx.date);
-            let accepted = valid.map(|i| {
-                let e = cx.run.policy.data.advisories.exception[i].get_ref();
-                Accepted {
-                    reason: e.reason.clone(),
-                    approved_by: e.approved_by.clone(),
-                    expires: e.expires,
-                }
-            });
-            let mut aliases: Vec<String> = adv
-                .metadata
-                .aliases
-                .iter()
-                .map(|a| a.as_str().to_owned())
-                .collect();
-            aliases.sort();
-            vulnerabilities.push(Vuln {
-                id: adv.id().as_str().to_owned(),
-                package: pkg.name.clone(),
-                aliases,
-                title: adv.title().trim().to_owned(),
-                url: Some(format!(
-                    "https://rustsec.org/advisories/{}.html",
-                    adv.id().as_str()
-                )),
-                date: adv.metadata.date.as_str().to_owned(),
-                recommendation: advisories::patched_text(adv),
-                kind: advisories::kind_text(adv),
-                component_ref: component_ref.clone(),
-                version: pkg.version.to_string(),
-                accepted,
-            });
-        }
+        let accepted = hit.accepted.map(|i| {
+            let e = cx.run.policy.data.advisories.exception[i].get_ref();
+            Accepted {
+                reason: e.reason.clone(),
+                approved_by: e.approved_by.clone(),
+                expires: e.expires,
+            }
+        });
+        let mut aliases: Vec<String> = adv
+            .metadata
+            .aliases
+            .iter()
+            .map(|a| a.as_str().to_owned())
+            .collect();
+        aliases.sort();
+        vulnerabilities.push(Vuln {
+            id: hit.advisory.clone(),
+            package: hit.name.clone(),
+            aliases,
+            title: adv.title().trim().to_owned(),
+            url: Some(format!(
+                "https://rustsec.org/advisories/{}.html",
+                hit.advisory
+            )),
+            date: adv.metadata.date.as_str().to_owned(),
+            recommendation: matcher::patched_text(adv),
+            kind: matcher::kind_text(adv),
+            component_ref: component_ref.clone(),
+            version: hit.version.clone(),
+            accepted,
+        });
     }
     vulnerabilities.sort_by(|a, b| (&a.id, &a.component_ref).cmp(&(&b.id, &b.component_ref)));
 
@@ -259,7 +266,7 @@ pub fn model(
         target: scope.target,
         profile: cx.profile.clone(),
         features,
-        decision: cx.run.report.decision,
+        decision: cx.decision,
         components,
         dependencies,
         root_ref,
@@ -274,11 +281,4 @@ fn normalize_license(l: &str) -> String {
     } else {
         l.trim().to_owned()
     }
-}
-
-/// RFC 3339 UTC timestamp (seconds) of a Unix time.
-pub fn rfc3339(secs: i64) -> String {
-    jiff::Timestamp::from_second(secs)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
 }

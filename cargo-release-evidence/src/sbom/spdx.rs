@@ -114,10 +114,10 @@ pub fn render(m: &SbomModel) -> String {
     if !extracted.is_empty() {
         doc["hasExtractedLicensingInfos"] = Value::Array(extracted);
     }
-    let digest = crate::digest::sha256_hex(crate::canonical::json(&doc).as_bytes());
+    let digest = crate::util::digest::sha256_hex(crate::util::canonical::json(&doc).as_bytes());
     doc["documentNamespace"] = json!(format!(
         "https://spdx.org/spdxdocs/{name}-{}",
         super::cyclonedx::uuid_from_hex(&digest)
     ));
-    crate::canonical::json(&doc)
+    crate::util::canonical::json(&doc)
 }

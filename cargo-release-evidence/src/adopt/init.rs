@@ -1,0 +1,170 @@
+//! `init`: writes a starting `release-evidence.toml` from the current shipped sets. Every
+//! crate is listed as pending review, so the gate holds until a person reviews it.
+
+use crate::error::{Error, Result};
+use crate::policy::POLICY_FILE;
+use crate::util::digest;
+use crate::util::time::Day;
+use crate::workspace::{ShippedPackage, Source};
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::path::Path;
+
+pub fn policy_text(members: &[String], packages: &[ShippedPackage], date: Day) -> Result<String> {
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "# {POLICY_FILE}: the release policy of this workspace, read by `cargo release-evidence`."
+    );
+    let _ = writeln!(
+        t,
+        "# Written by `cargo release-evidence init` on {date}. Every crate below is pending review:"
+    );
+    let _ = writeln!(
+        t,
+        "# the gate holds (RE-APPROVAL-PENDING) until a person reviews each crate and replaces"
+    );
+    let _ = writeln!(
+        t,
+        "# `pending-review = true` with reviewed-by, date and rationale. Unknown keys are errors.\n"
+    );
+    t.push_str("[release]\n# Workspace members whose artifacts ship.\n");
+    let _ = writeln!(
+        t,
+        "members = [{}]\n",
+        quoted(members.iter().map(String::as_str))
+    );
+
+    t.push_str(
+        "# One entry per third-party crate that ships. `version` is a semver requirement:\n",
+    );
+    t.push_str("# \"=1.2.3\" approves one version, \"^1.2\" or \"*\" a range. Optional: source = \"crates.io\".\n");
+    for p in packages.iter().filter(|p| p.is_third_party()) {
+        let _ = writeln!(t, "[[approved]]");
+        let _ = writeln!(t, "name = \"{}\"", p.name);
+        let _ = writeln!(t, "version = \"={}\"", p.version);
+        let _ = writeln!(t, "pending-review = true");
+        let _ = writeln!(
+            t,
+            "# {} — {}",
+            p.strongest_kind(),
+            p.license.as_deref().unwrap_or("no license declared")
+        );
+        let _ = writeln!(t, "# reviewed-by = \"name@example.com\"");
+        let _ = writeln!(t, "# date = {date}");
+        let _ = writeln!(t, "# rationale = \"why this crate is acceptable\"\n");
+    }
+
+    let mut licenses = BTreeSet::new();
+    for p in packages.iter().filter(|p| p.is_third_party()) {
+        if let Some(l) = &p.license
+            && let Ok(expr) = spdx::Expression::parse_mode(l, spdx::ParseMode::LAX)
+        {
+            for r in expr.requirements() {
+                licenses.insert(r.req.to_string());
+            }
+        }
+    }
+    t.push_str(
+        "[licenses]\n# SPDX ids in use today; remove what your organisation does not accept.\n",
+    );
+    let _ = writeln!(
+        t,
+        "allow = [{}]\n",
+        quoted(licenses.iter().map(String::as_str))
+    );
+    t.push_str("# [[licenses.exception]]\n# name = \"some-crate\"\n# allow = [\"LicenseRef-Vendor\"]\n# reason = \"contract 2026-17 grants use\"\n\n");
+
+    let mut registries = BTreeSet::new();
+    let mut git = BTreeSet::new();
+    for p in packages {
+        match &p.source {
+            Source::CratesIo => {
+                registries.insert("crates.io".to_owned());
+            }
+            Source::Registry(u) => {
+                registries.insert(u.clone());
+            }
+            Source::Git { url, .. } => {
+                git.insert(url.clone());
+            }
+            _ => {}
+        }
+    }
+    t.push_str("[sources]\n");
+    let _ = writeln!(
+        t,
+        "allow-registries = [{}]",
+        quoted(registries.iter().map(String::as_str))
+    );
+    let _ = writeln!(
+        t,
+        "allow-git = [{}]\n",
+        quoted(git.iter().map(String::as_str))
+    );
+
+    t.push_str("# Supplier inputs (git, other registries, path dependencies outside the workspace) need a\n");
+    t.push_str("# review that pins what was reviewed. Uncomment each after reviewing it.\n");
+    for p in packages.iter().filter(|p| p.is_supplier_input()) {
+        let pin = match &p.source {
+            Source::Git { commit, .. } => format!("git-commit = \"{commit}\""),
+            Source::Path(_) => format!("path-sha256 = \"{}\"", digest::dir_digest(&p.dir)?),
+            _ => "checksum = \"<sha256 from Cargo.lock>\"".to_owned(),
+        };
+        let _ = writeln!(t, "# [[supplier]]");
+        let _ = writeln!(t, "# name = \"{}\"", p.name);
+        let _ = writeln!(t, "# {pin}");
+        let _ = writeln!(t, "# reviewed-by = \"name@example.com\"");
+        let _ = writeln!(t, "# date = {date}");
+        let _ = writeln!(t, "# rationale = \"…\"\n");
+    }
+    t.push_str(
+        "# Non-crate supplier inputs (firmware blobs, vendored binaries), nested in a supplier:\n",
+    );
+    t.push_str(
+        "# [[supplier]]\n# name = \"vendor firmware\"\n# reviewed-by = \"name@example.com\"\n",
+    );
+    let _ = writeln!(t, "# date = {date}");
+    t.push_str("# [[supplier.artifact]]\n# path = \"firmware/blob.bin\"   # relative to the workspace root\n# sha256 = \"<sha256sum of the file>\"\n# description = \"…\"\n\n");
+
+    t.push_str("[advisories]\n");
+    t.push_str("# db-path = \"advisory-db\"     # default: ~/.cargo/advisory-db (shared with cargo-audit)\n");
+    t.push_str("max-age-days = 7\n");
+    t.push_str("# Informational kinds that block: unmaintained, unsound, notice (others warn).\n");
+    t.push_str("block-informational = [\"unsound\"]\n\n");
+    t.push_str("# A decided, time-limited acceptance of an advisory:\n");
+    t.push_str("# [[advisories.exception]]\n# id = \"RUSTSEC-YYYY-NNNN\"\n# crate = \"some-crate\"\n# reason = \"not reachable: …\"\n# approved-by = \"name@example.com\"\n");
+    let _ = writeln!(t, "# expires = {date}");
+    Ok(t)
+}
+
+/// Writes the policy; refuses to overwrite an existing one.
+pub fn write(root: &Path, text: &str) -> Result<std::path::PathBuf> {
+    let path = root.join(POLICY_FILE);
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(Error::Environment(format!(
+                "{} already exists; init never overwrites a policy (edit it, or move it away first)",
+                path.display()
+            )));
+        }
+        Err(e) => return Err(Error::io(format!("creating {}", path.display()), e)),
+    };
+    use std::io::Write as _;
+    file.write_all(text.as_bytes())
+        .and_then(|_| file.sync_all())
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    Ok(path)
+}
+
+fn quoted<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items
+        .map(|s| format!("\"{s}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,11 @@
+//! The build stage: the controlled `cargo build` through duct (`cargo`), the rustflags and
+//! environment it runs with (`rustflags`, `env`), its record (`record`), and the rebuild in a
+//! fresh source copy that proves reproducibility (`source_copy`, `reproduce`).
+
+pub mod cargo;
+pub mod controlled;
+pub mod env;
+pub mod record;
+pub mod reproduce;
+pub mod rustflags;
+pub mod source_copy;

@@ -1,0 +1,31 @@
+//! `init`: a starting policy from the shipped sets.
+
+use super::{date, gate_options};
+use crate::adopt::init;
+use crate::cli::GlobalArgs;
+use crate::error::{EXIT_PASS, Result};
+use crate::gate;
+
+pub fn run(g: &GlobalArgs) -> Result<u8> {
+    let today = date(g)?;
+    let opts = gate_options(g)?;
+    let (ws, _) = gate::load_workspace(&opts)?;
+    let members = ws.select_members(&opts.packages, opts.workspace, &[])?;
+    ws.check_features(&members, &opts.selection)?;
+    let sets: Vec<_> = members
+        .iter()
+        .map(|m| ws.member_set(m, &opts.selection))
+        .collect::<Result<_>>()?;
+    let packages = ws.shipped_packages(&sets);
+    let names: Vec<String> = sets.iter().map(|s| s.name.clone()).collect();
+    let text = init::policy_text(&names, &packages, today)?;
+    let path = init::write(&ws.root, &text)?;
+    if !g.quiet {
+        let third = packages.iter().filter(|p| p.is_third_party()).count();
+        println!(
+            "wrote {} with {third} crates pending review; review each, then run `cargo release-evidence check`",
+            path.display()
+        );
+    }
+    Ok(EXIT_PASS)
+}

@@ -1,0 +1,110 @@
+//! The evidence model: the release manifest `release-evidence.json` (schema
+//! `cargo-release-evidence/manifest`, version 1), its records, and the dependency changes since
+//! the previous release. Types only; serialized canonically (sorted keys, LF, trailing newline).
+
+use crate::advisories::DbInfo;
+use crate::build::record::BuildRecord;
+use crate::findings::{Decision, Finding};
+use crate::gate::report::{PolicyInfo, Summary, Tool};
+use crate::util::time::Day;
+use crate::workspace::source::SourceInfo;
+use crate::workspace::toolchain::Toolchain;
+use serde::Serialize;
+
+pub const SCHEMA: &str = "cargo-release-evidence/manifest";
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub schema: &'static str,
+    pub schema_version: u32,
+    pub tool: Tool,
+    /// SOURCE_DATE_EPOCH, else the commit time, else the evaluation date (RFC 3339, UTC).
+    pub generated_at: String,
+    pub product: Product,
+    pub source: SourceInfo,
+    pub cargo_lock_sha256: String,
+    pub policy: PolicyInfo,
+    pub toolchain: Toolchain,
+    pub target: String,
+    pub profile: String,
+    pub features: Features,
+    /// The release artifacts; `path` is relative to the evidence directory.
+    pub artifacts: Vec<FileRecord>,
+    pub sbom: Vec<FileRecord>,
+    pub gate: Gate,
+    pub advisory_db: DbInfo,
+    pub exceptions_applied: Vec<ExceptionRecord>,
+    /// The controlled build's record; `null` with `--no-build`.
+    pub build: Option<BuildRecord>,
+    /// Approvals are separate signed files next to the manifest (`approval-*.json`); the
+    /// manifest, written before any approval, keeps this list empty.
+    pub approvals: Vec<serde_json::Value>,
+    /// Who must approve and sign (from the policy), so `verify` needs only this directory.
+    pub approval_policy: Option<ApprovalPolicy>,
+    /// Verification evidence (tests, coverage, static analysis); `null` when none is required.
+    pub verification: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Product {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Features {
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileRecord {
+    pub path: String,
+    /// `bin`/`cdylib`/… for artifacts; `cyclonedx-1.5`/`spdx-2.3` for SBOMs.
+    pub kind: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Gate {
+    pub decision: Decision,
+    pub date: Day,
+    pub scope: String,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ExceptionRecord {
+    pub id: String,
+    #[serde(rename = "crate")]
+    pub krate: String,
+    pub reason: String,
+    pub approved_by: String,
+    pub expires: Day,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Default)]
+pub struct ApprovalPolicy {
+    pub required_roles: Vec<String>,
+    pub roles: std::collections::BTreeMap<String, Vec<String>>,
+    pub risk_acceptance_roles: Vec<String>,
+    pub release_signers: Vec<String>,
+    /// The allowed_signers file copied into the evidence directory.
+    pub allowed_signers: String,
+}
+
+/// Dependency changes against the previous release's evidence of this package, keyed by
+/// (name, version, source): two versions of one crate never collapse.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DependencyChanges {
+    /// `name version` of the release compared with (`None`: no earlier evidence).
+    pub baseline: Option<String>,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// A crate whose one version from one source was replaced by another (`name old → new`).
+    pub changed: Vec<String>,
+}

@@ -1,0 +1,450 @@
+//! The main job, per release member: controlled build → the member's decision (computed once,
+//! from the gate's findings about it plus the build's) → SBOM → manifest → release record →
+//! SHA256SUMS, staged and swapped into the evidence directory. A HOLD still writes complete
+//! evidence, marked HOLD.
+
+use super::{Inputs, Options, SbomFormat, build_plan, evidence_dir, prepare, profile_dir};
+use crate::build::cargo::{self as builder, Artifact};
+use crate::build::controlled::{self, Plan, ReleaseBuild};
+use crate::build::record::BuildRecord;
+use crate::build::reproduce;
+use crate::error::{Error, Result};
+use crate::evidence::model::{
+    ApprovalPolicy, ExceptionRecord, Features, FileRecord, Gate, Manifest, Product,
+};
+use crate::evidence::{self, changes, checksums, provenance, store};
+use crate::findings::{self, Code, Decision, Finding, Severity};
+use crate::gate::GateRun;
+use crate::gate::report::{Summary, Tool};
+use crate::sbom::{self, ArtifactInfo, SbomModel};
+use crate::sign::allowed_signers::AllowedSigners;
+use crate::util::{canonical, digest, paths};
+use crate::workspace::MemberSet;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// What one member's evidence run produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberEvidence {
+    pub package: String,
+    pub version: String,
+    pub decision: Decision,
+    pub evidence_dir: PathBuf,
+    pub artifacts: Vec<FileRecord>,
+    /// Files of the evidence directory, sorted.
+    pub files: Vec<String>,
+    /// Findings of the build stage (reproducibility, shipped-set cross-check).
+    pub build_findings: Vec<Finding>,
+}
+
+/// The main job's result (`--format json` serializes it; SARIF renders its findings).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleaseReport {
+    pub schema: &'static str,
+    pub schema_version: u32,
+    /// HOLD when any member's decision is HOLD.
+    pub decision: Decision,
+    /// The evidence directory when there is one release member.
+    pub evidence_dir: Option<PathBuf>,
+    pub evidence: Vec<MemberEvidence>,
+    pub errors: usize,
+    pub warnings: usize,
+    /// Every finding of the run: the gate's and every member's build findings, sorted.
+    #[serde(skip)]
+    pub findings: Vec<Finding>,
+}
+
+/// `cargo release-evidence`: the main job.
+pub fn run(opts: &Options) -> Result<(GateRun, ReleaseReport)> {
+    if opts.evidence_dir.is_some() && opts.gate.packages.len() > 1 {
+        return Err(Error::usage(
+            "--evidence-dir",
+            "names the directory of one release member; pass one -p",
+        ));
+    }
+    let (run, inputs) = prepare(opts)?;
+    let mut evidence = Vec::new();
+    for set in &run.sets {
+        evidence.push(member_evidence(opts, &run, set, &inputs)?);
+    }
+    let mut all = run.report.findings.clone();
+    for e in &evidence {
+        all.extend(e.build_findings.iter().cloned());
+    }
+    findings::sort(&mut all);
+    let decision = if evidence.iter().any(|e| e.decision == Decision::Hold) {
+        Decision::Hold
+    } else {
+        Decision::from_findings(&all)
+    };
+    let report = ReleaseReport {
+        schema: "cargo-release-evidence/run",
+        schema_version: 1,
+        decision,
+        evidence_dir: (evidence.len() == 1).then(|| evidence[0].evidence_dir.clone()),
+        errors: findings::count(&all, Severity::Error),
+        warnings: findings::count(&all, Severity::Warning),
+        evidence,
+        findings: all,
+    };
+    Ok((run, report))
+}
+
+/// A member's findings and decision, computed once from data: the gate's findings about this
+/// member (and those about no member, like the DB's age) plus its build findings.
+pub struct MemberVerdict {
+    pub findings: Vec<Finding>,
+    pub decision: Decision,
+    pub summary: Summary,
+}
+
+impl MemberVerdict {
+    pub fn of(run: &GateRun, set: &MemberSet, build_findings: &[Finding]) -> MemberVerdict {
+        let mut findings: Vec<Finding> = run
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.via.is_empty() || f.via.iter().any(|v| v.member == set.name))
+            .chain(build_findings)
+            .cloned()
+            .collect();
+        findings::sort(&mut findings);
+        MemberVerdict {
+            decision: Decision::from_findings(&findings),
+            summary: Summary {
+                errors: findings::count(&findings, Severity::Error),
+                warnings: findings::count(&findings, Severity::Warning),
+                members: 1,
+                packages: set.packages.len(),
+            },
+            findings,
+        }
+    }
+}
+
+fn member_evidence(
+    opts: &Options,
+    run: &GateRun,
+    set: &MemberSet,
+    inputs: &Inputs,
+) -> Result<MemberEvidence> {
+    let dir = evidence_dir(opts, run, set)?;
+    let _lock = store::lock(&dir)?;
+    if dir.exists() && store::is_sealed(&dir) {
+        if !opts.force {
+            return Err(Error::usage(
+                "--force",
+                format!(
+                    "{} is sealed (it holds approvals or signatures); nothing was written. Bump the version, or pass --force to move it aside and write new evidence",
+                    dir.display()
+                ),
+            ));
+        }
+        let aside = store::move_aside(&dir)?;
+        eprintln!(
+            "moved sealed evidence {} aside to {}",
+            dir.display(),
+            aside.display()
+        );
+    }
+
+    let (artifacts, build_record, build_findings) = artifacts(opts, run, set, inputs)?;
+    let verdict = MemberVerdict::of(run, set, &build_findings);
+    let mut artifact_records = Vec::new();
+    for a in &artifacts {
+        let meta = std::fs::metadata(&a.path)
+            .map_err(|e| Error::io(format!("reading {}", a.path.display()), e))?;
+        artifact_records.push(FileRecord {
+            path: paths::relative(&a.path, &dir),
+            kind: a.kind.clone(),
+            size: meta.len(),
+            sha256: digest::sha256_file(&a.path)?,
+        });
+    }
+
+    let staging = store::Staging::new(&dir)?;
+    let sbom_cx = sbom::Context {
+        run,
+        checksums: &inputs.lock,
+        timestamp: inputs.timestamp.clone(),
+        profile: opts.profile.clone(),
+        decision: verdict.decision,
+    };
+    let mut sbom_records = Vec::new();
+    let mut models = Vec::new();
+    for (a, rec) in artifacts.iter().zip(&artifact_records) {
+        let file_name = a
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let model = sbom::model(
+            &sbom_cx,
+            set,
+            ArtifactInfo {
+                file_name: file_name.clone(),
+                kind: a.kind.clone(),
+                sha256: Some(rec.sha256.clone()),
+            },
+        )?;
+        for (name, text, kind) in sbom_files(opts, &model, &file_name) {
+            staging.write(&name, text.as_bytes())?;
+            sbom_records.push(FileRecord {
+                path: name,
+                kind: kind.to_owned(),
+                size: text.len() as u64,
+                sha256: digest::sha256_hex(text.as_bytes()),
+            });
+        }
+        models.push(model);
+    }
+    sbom_records.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let manifest = build_manifest(
+        opts,
+        run,
+        set,
+        inputs,
+        Produced {
+            artifacts: artifact_records.clone(),
+            sbom: sbom_records,
+            build: build_record,
+            verdict: &verdict,
+        },
+        &models,
+    );
+    if let Some(record) = &manifest.build {
+        let statement = provenance::statement(&manifest, record);
+        staging.write(
+            evidence::PROVENANCE_FILE,
+            canonical::json(&statement).as_bytes(),
+        )?;
+    }
+    staging.write(
+        evidence::MANIFEST_FILE,
+        canonical::json(&manifest).as_bytes(),
+    )?;
+    if opts.manifest_yaml {
+        staging.write(
+            evidence::MANIFEST_YAML_FILE,
+            canonical::yaml(&manifest).as_bytes(),
+        )?;
+    }
+    if let Some(path) = run.policy.allowed_signers_path() {
+        // verify needs nothing but this directory: the keys travel with the evidence.
+        let signers = std::fs::read(&path)
+            .map_err(|e| Error::io(format!("reading allowed signers {}", path.display()), e))?;
+        AllowedSigners::parse(&path, &String::from_utf8_lossy(&signers))?;
+        staging.write(evidence::ALLOWED_SIGNERS_FILE, &signers)?;
+    }
+    let changes = changes::since_previous(&dir, &manifest, &models);
+    let record = crate::render::markdown::release_record(&manifest, &models, &changes);
+    staging.write(evidence::RECORD_FILE, record.as_bytes())?;
+
+    // SHA256SUMS covers every other file of the directory and the artifacts.
+    let mut entries: Vec<(String, String)> = Vec::new();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&staging.path)
+        .map_err(|e| Error::io(format!("reading {}", staging.path.display()), e))?
+    {
+        let entry = entry.map_err(|e| Error::io("reading staging directory", e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        entries.push((name.clone(), digest::sha256_file(&entry.path())?));
+        files.push(name);
+    }
+    for rec in &artifact_records {
+        entries.push((rec.path.clone(), rec.sha256.clone()));
+    }
+    staging.write(evidence::SUMS_FILE, checksums::render(&entries).as_bytes())?;
+    files.push(evidence::SUMS_FILE.to_owned());
+    files.sort();
+    staging.commit(&dir)?;
+
+    Ok(MemberEvidence {
+        package: set.name.clone(),
+        version: set.version.to_string(),
+        decision: verdict.decision,
+        evidence_dir: dir,
+        artifacts: artifact_records,
+        files,
+        build_findings,
+    })
+}
+
+/// The artifacts, and (when built here) the build record and the build's findings.
+fn artifacts(
+    opts: &Options,
+    run: &GateRun,
+    set: &MemberSet,
+    inputs: &Inputs,
+) -> Result<(Vec<Artifact>, Option<BuildRecord>, Vec<Finding>)> {
+    let mut findings = Vec::new();
+    if opts.no_build {
+        let pkg = run
+            .workspace
+            .graph
+            .metadata(&set.id)
+            .map_err(|e| Error::Environment(e.to_string()))?;
+        let targets: Vec<(String, Vec<String>)> = pkg
+            .build_targets()
+            .filter_map(|t| match (t.id(), t.kind()) {
+                (guppy::graph::BuildTargetId::Binary(name), _) => {
+                    Some((name.to_owned(), vec!["bin".to_owned()]))
+                }
+                (
+                    guppy::graph::BuildTargetId::Library,
+                    guppy::graph::BuildTargetKind::LibraryOrExample(types),
+                ) => Some((t.name().to_owned(), types.to_vec())),
+                _ => None,
+            })
+            .collect();
+        let windows = run.target.as_deref().is_some_and(|t| t.contains("windows"));
+        if run.policy.data.build.require_reproducible {
+            findings.push(unchecked_finding(&set.name, "--no-build"));
+        }
+        let found = builder::existing(&profile_dir(run, &opts.profile), &targets, windows)?;
+        return Ok((found, None, findings));
+    }
+    let plan = build_plan(opts, run, set, inputs);
+    let mut build = controlled::run(&plan)?;
+    if opts.check_reproducible {
+        check_reproducible(opts, run, set, &plan, &mut build)?;
+    } else if run.policy.data.build.require_reproducible {
+        findings.push(unchecked_finding(&set.name, "no --check-reproducible"));
+    }
+    findings.append(&mut build.findings);
+    Ok((build.outcome.artifacts, Some(build.record), findings))
+}
+
+/// The second build and its comparison; the result goes into the build's record and findings.
+/// A differing rebuilt artifact is kept under `<profile dir>/release-evidence-rebuild/`.
+pub fn check_reproducible(
+    opts: &Options,
+    run: &GateRun,
+    set: &MemberSet,
+    plan: &Plan<'_>,
+    build: &mut ReleaseBuild,
+) -> Result<()> {
+    let keep = profile_dir(run, &opts.profile)
+        .join("release-evidence-rebuild")
+        .join(format!("{}-{}", set.name, set.version));
+    let (repro, mut more) = reproduce::check_reproducible(
+        plan,
+        &build.record.artifacts,
+        &build.outcome.artifacts,
+        &keep,
+    )?;
+    build.record.reproducibility = Some(repro);
+    build.findings.append(&mut more);
+    Ok(())
+}
+
+fn unchecked_finding(member: &str, why: &str) -> Finding {
+    Finding::new(
+        Code::BuildReproducibilityUnchecked,
+        format!(
+            "{member}: the policy requires a reproducible build, but it was not checked ({why})"
+        ),
+        "run the release with --check-reproducible".to_owned(),
+    )
+}
+
+/// The SBOM files of one artifact: (file name, text, kind).
+pub fn sbom_files(
+    opts: &Options,
+    model: &SbomModel,
+    file_name: &str,
+) -> Vec<(String, String, &'static str)> {
+    let mut out = vec![(
+        format!("{file_name}.cdx.json"),
+        sbom::cyclonedx::render(model),
+        "cyclonedx-1.5",
+    )];
+    if opts.sbom_formats.contains(&SbomFormat::Spdx) {
+        out.push((
+            format!("{file_name}.spdx.json"),
+            sbom::spdx::render(model),
+            "spdx-2.3",
+        ));
+    }
+    out
+}
+
+/// What the build and SBOM stages produced for one member.
+struct Produced<'a> {
+    artifacts: Vec<FileRecord>,
+    sbom: Vec<FileRecord>,
+    build: Option<BuildRecord>,
+    verdict: &'a MemberVerdict,
+}
+
+fn build_manifest(
+    opts: &Options,
+    run: &GateRun,
+    set: &MemberSet,
+    inputs: &Inputs,
+    produced: Produced<'_>,
+    models: &[SbomModel],
+) -> Manifest {
+    let mut exceptions: Vec<ExceptionRecord> = Vec::new();
+    for m in models {
+        for v in &m.vulnerabilities {
+            if let Some(a) = &v.accepted {
+                exceptions.push(ExceptionRecord {
+                    id: v.id.clone(),
+                    krate: v.package.clone(),
+                    reason: a.reason.clone(),
+                    approved_by: a.approved_by.clone(),
+                    expires: a.expires,
+                });
+            }
+        }
+    }
+    exceptions.sort();
+    exceptions.dedup();
+    Manifest {
+        schema: crate::evidence::model::SCHEMA,
+        schema_version: crate::evidence::model::SCHEMA_VERSION,
+        tool: Tool::this(),
+        generated_at: inputs.timestamp.clone(),
+        product: Product {
+            name: set.name.clone(),
+            version: set.version.to_string(),
+        },
+        source: inputs.source.clone(),
+        cargo_lock_sha256: inputs.lock.sha256.clone(),
+        policy: run.report.policy.clone(),
+        toolchain: inputs.toolchain.clone(),
+        target: run.report.scope.target.clone(),
+        profile: opts.profile.clone(),
+        features: Features {
+            features: run.selection.features.clone(),
+            all_features: run.selection.all_features,
+            no_default_features: run.selection.no_default_features,
+        },
+        artifacts: produced.artifacts,
+        sbom: produced.sbom,
+        gate: Gate {
+            decision: produced.verdict.decision,
+            date: run.report.date,
+            scope: run.report.scope.description.clone(),
+            summary: produced.verdict.summary.clone(),
+            findings: produced.verdict.findings.clone(),
+        },
+        advisory_db: run.report.advisory_db.clone(),
+        exceptions_applied: exceptions,
+        build: produced.build,
+        approvals: Vec::new(),
+        approval_policy: run.policy.data.approvals.as_ref().map(|a| {
+            let a = a.get_ref();
+            ApprovalPolicy {
+                required_roles: a.required_roles.clone(),
+                roles: a.roles.clone(),
+                risk_acceptance_roles: a.risk_acceptance_roles.clone(),
+                release_signers: a.release_signers.clone(),
+                allowed_signers: evidence::ALLOWED_SIGNERS_FILE.to_owned(),
+            }
+        }),
+        verification: None,
+    }
+}

@@ -1,0 +1,89 @@
+//! Configuration errors rendered like cargo's: a title naming file, line and column, then the
+//! source line with the span underlined (annotate-snippets, which cargo itself uses).
+
+use crate::error::{Diagnostic, Error};
+use annotate_snippets::renderer::DecorStyle;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+/// The text printed for an error that stops a command (without a trailing newline).
+pub fn render_error(e: &Error, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+    .decor_style(DecorStyle::Ascii);
+    match e {
+        Error::Config(diagnostics) => diagnostics
+            .iter()
+            .map(|d| render_one(&renderer, d))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => renderer.render(&[Group::with_title(
+            Level::ERROR.primary_title(other.to_string()),
+        )]),
+    }
+}
+
+fn render_one(renderer: &Renderer, d: &Diagnostic) -> String {
+    let title = format!(
+        "{}:{}:{}: {}",
+        d.file.display(),
+        d.line,
+        d.column,
+        d.message
+    );
+    match &d.snippet {
+        Some((source, span)) => {
+            // Show only the lines around the span, so a huge file is never printed whole.
+            let (start, end) = line_window(source, span.clone());
+            let local = span.start - start..span.end.min(end).max(span.start) - start;
+            let local = if local.is_empty() {
+                local.start..(local.start + 1).min(end - start)
+            } else {
+                local
+            };
+            let line_start = source[..start].matches('\n').count() + 1;
+            renderer.render(&[Level::ERROR.primary_title(title).element(
+                Snippet::source(&source[start..end])
+                    .line_start(line_start)
+                    .annotation(AnnotationKind::Primary.span(local)),
+            )])
+        }
+        None => renderer.render(&[Group::with_title(Level::ERROR.primary_title(title))]),
+    }
+}
+
+/// The byte range of the whole lines covering `span` (at most 5 lines from its start),
+/// without the last newline.
+fn line_window(source: &str, span: std::ops::Range<usize>) -> (usize, usize) {
+    let start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let mut end = start;
+    for (n, line) in source[start..].split_inclusive('\n').enumerate() {
+        end += line.len();
+        if end >= span.end || n >= 4 {
+            break;
+        }
+    }
+    if end > start && source.as_bytes()[end - 1] == b'\n' {
+        end -= 1;
+    }
+    (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn renders_title_and_underlined_source() {
+        let text: Arc<str> = Arc::from("[a]\nmax-age = 3\n[b]\n");
+        let d = Diagnostic::at("p.toml", &text, Some(4..11), "unknown field `max-age`");
+        let out = render_error(&Error::Config(vec![d]), false);
+        assert!(out.contains("p.toml:2:1: unknown field `max-age`"), "{out}");
+        assert!(out.contains("2 | max-age = 3"), "{out}");
+        assert!(out.contains("^^^^^^^"), "{out}");
+        assert!(!out.contains("[b]"), "{out}");
+    }
+}

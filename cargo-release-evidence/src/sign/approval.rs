@@ -1,0 +1,51 @@
+//! The signed records: an approval (`approval-<role>-<principal>.json` + `.sig`) and the
+//! evidence digest every approval and the release signature cover. Data only.
+
+use crate::evidence::model::Product;
+use crate::util::digest;
+use serde::{Deserialize, Serialize};
+
+pub const SIGNATURE_FILE: &str = "SHA256SUMS.sig";
+pub const READINESS_FILE: &str = "readiness.json";
+
+/// An approval record (`approval-<role>-<principal>.json`), signed in `<file>.sig`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Approval {
+    pub schema: String,
+    pub schema_version: u32,
+    pub product: Product,
+    /// `sha256:<hex of SHA256SUMS>`.
+    pub evidence_digest: String,
+    pub role: String,
+    pub principal: String,
+    pub key_fingerprint: String,
+    /// `approved` or `risk-accepted`.
+    pub decision: String,
+    pub rationale: Option<String>,
+    /// The blocking findings a risk acceptance accepts.
+    pub accepted_findings: Vec<AcceptedFinding>,
+    pub date: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AcceptedFinding {
+    pub code: String,
+    pub package: Option<String>,
+    pub advisory: Option<String>,
+}
+
+pub const APPROVAL_SCHEMA: &str = "cargo-release-evidence/approval";
+
+/// The digest approvals sign: `sha256:` + sha256 of SHA256SUMS.
+pub fn evidence_digest(sums: &[u8]) -> String {
+    format!("sha256:{}", digest::sha256_hex(sums))
+}
+
+/// Files of the signing stage, which SHA256SUMS does not list.
+pub fn is_signing_file(name: &str) -> bool {
+    name == SIGNATURE_FILE
+        || name == READINESS_FILE
+        || (name.starts_with("approval-")
+            && (name.ends_with(".json") || name.ends_with(".json.sig")))
+}
