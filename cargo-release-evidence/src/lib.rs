@@ -16,6 +16,7 @@ pub mod gate;
 pub mod inspect;
 pub mod pipeline;
 pub mod policy;
+pub mod record;
 pub mod render;
 pub mod sbom;
 pub mod sign;

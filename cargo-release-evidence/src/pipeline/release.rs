@@ -238,7 +238,7 @@ fn member_evidence(
         staging.write(evidence::ALLOWED_SIGNERS_FILE, &signers)?;
     }
     let changes = changes::since_previous(&dir, &manifest, &models);
-    let record = crate::render::markdown::release_record(&manifest, &models, &changes);
+    let record = crate::record::markdown::release_record(&manifest, &models, &changes);
     staging.write(evidence::RECORD_FILE, record.as_bytes())?;
 
     // SHA256SUMS covers every other file of the directory and the artifacts.

@@ -1,0 +1,315 @@
+//! The architecture as a test: no import cycles between files of the library, lower layers
+//! never import higher ones, no source file over 500 lines, clap only in the CLI layer, and
+//! ARCHITECTURE.md names every folder.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use syn::visit::Visit;
+
+/// Top-level modules from the lowest layer to the highest. A module may import its own layer
+/// or lower ones only. (Same order as ARCHITECTURE.md.)
+const LAYERS: &[&[&str]] = &[
+    &["util", "error", "findings"],
+    &["policy"],
+    &["workspace"],
+    &["advisories"],
+    &["checks"],
+    &["gate"],
+    &["build"],
+    &["sbom"],
+    &["evidence"],
+    &["record"],
+    &["sign"],
+    &["inspect"],
+    &["adopt"],
+    &["pipeline"],
+    &["render"],
+    &["cli"],
+    &["commands"],
+    &["lib"],
+];
+
+fn src() -> PathBuf {
+    release_evidence_tests::repo_root().join("cargo-release-evidence/src")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// `a/b.rs` → `a::b`, `a/mod.rs` → `a`, `lib.rs` → `` (the crate root).
+fn module_of(rel: &Path) -> String {
+    let mut parts: Vec<String> = rel
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts
+        .last()
+        .is_some_and(|l| l == "mod" || l == "lib" || l == "main")
+    {
+        parts.pop();
+    }
+    parts.join("::")
+}
+
+/// Every `crate::…` path a file names (in `use` trees and in expressions/types).
+struct Paths {
+    found: BTreeSet<Vec<String>>,
+    module: Vec<String>,
+}
+
+impl Paths {
+    fn add(&mut self, segs: Vec<String>) {
+        match segs.first().map(String::as_str) {
+            Some("crate") => {
+                self.found.insert(segs[1..].to_vec());
+            }
+            Some("super") => {
+                // Resolve `super::` against the file's module (a mod.rs is its own module).
+                let mut base = self.module.clone();
+                let mut rest = &segs[..];
+                while rest.first().is_some_and(|s| s == "super") {
+                    base.pop();
+                    rest = &rest[1..];
+                }
+                base.extend(rest.iter().cloned());
+                self.found.insert(base);
+            }
+            _ => {}
+        }
+    }
+
+    fn tree(&mut self, prefix: Vec<String>, tree: &syn::UseTree) {
+        match tree {
+            syn::UseTree::Path(p) => {
+                let mut v = prefix;
+                v.push(p.ident.to_string());
+                self.tree(v, &p.tree);
+            }
+            syn::UseTree::Name(n) => {
+                let mut v = prefix;
+                if n.ident != "self" {
+                    v.push(n.ident.to_string());
+                }
+                self.add(v);
+            }
+            syn::UseTree::Rename(r) => {
+                let mut v = prefix;
+                v.push(r.ident.to_string());
+                self.add(v);
+            }
+            syn::UseTree::Glob(_) => self.add(prefix),
+            syn::UseTree::Group(g) => {
+                for t in &g.items {
+                    self.tree(prefix.clone(), t);
+                }
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Paths {
+    fn visit_item_use(&mut self, i: &'ast syn::ItemUse) {
+        self.tree(Vec::new(), &i.tree);
+    }
+
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        self.add(p.segments.iter().map(|s| s.ident.to_string()).collect());
+        syn::visit::visit_path(self, p);
+    }
+}
+
+struct Crate {
+    /// module path → file (relative to src/)
+    files: BTreeMap<String, PathBuf>,
+    /// file module → modules it imports (resolved to files)
+    deps: BTreeMap<String, BTreeSet<String>>,
+    lines: BTreeMap<String, usize>,
+    text: BTreeMap<String, String>,
+}
+
+fn load() -> Crate {
+    let mut paths = Vec::new();
+    rust_files(&src(), &mut paths);
+    let mut files = BTreeMap::new();
+    let mut text = BTreeMap::new();
+    for p in &paths {
+        let rel = p.strip_prefix(src()).unwrap().to_path_buf();
+        let m = module_of(&rel);
+        if rel == Path::new("main.rs") {
+            continue;
+        }
+        text.insert(m.clone(), std::fs::read_to_string(p).unwrap());
+        files.insert(m, rel);
+    }
+    let mut deps = BTreeMap::new();
+    let mut lines = BTreeMap::new();
+    for (m, t) in &text {
+        lines.insert(m.clone(), t.lines().count());
+        let ast = syn::parse_file(t).unwrap_or_else(|e| panic!("{m}: {e}"));
+        let module: Vec<String> = if m.is_empty() {
+            Vec::new()
+        } else {
+            m.split("::").map(str::to_owned).collect()
+        };
+        // `super` in a mod.rs refers to the parent of the folder; in a.rs to the parent too.
+        let mut v = Paths {
+            found: BTreeSet::new(),
+            module,
+        };
+        v.visit_file(&ast);
+        let mut targets = BTreeSet::new();
+        for path in v.found {
+            // The longest prefix that is a file of the crate.
+            let mut best = None;
+            for n in (1..=path.len()).rev() {
+                let candidate = path[..n].join("::");
+                if files.contains_key(&candidate) {
+                    best = Some(candidate);
+                    break;
+                }
+            }
+            if let Some(t) = best
+                && t != *m
+            {
+                targets.insert(t);
+            }
+        }
+        deps.insert(m.clone(), targets);
+    }
+    Crate {
+        files,
+        deps,
+        lines,
+        text,
+    }
+}
+
+fn layer(module: &str) -> usize {
+    let top = if module.is_empty() {
+        "lib"
+    } else {
+        module.split("::").next().unwrap()
+    };
+    LAYERS
+        .iter()
+        .position(|l| l.contains(&top))
+        .unwrap_or_else(|| panic!("top-level module `{top}` is not in LAYERS: add it"))
+}
+
+#[test]
+fn no_import_cycles_between_files() {
+    let c = load();
+    // Tarjan-free check: repeatedly remove files with no remaining dependencies.
+    let mut remaining: BTreeMap<&String, BTreeSet<&String>> = c
+        .deps
+        .iter()
+        .map(|(m, d)| (m, d.iter().filter(|t| t != &m).collect()))
+        .collect();
+    loop {
+        let leaves: Vec<&String> = remaining
+            .iter()
+            .filter(|(_, d)| d.is_empty())
+            .map(|(m, _)| *m)
+            .collect();
+        if leaves.is_empty() {
+            break;
+        }
+        for l in &leaves {
+            remaining.remove(l);
+        }
+        for d in remaining.values_mut() {
+            for l in &leaves {
+                d.remove(l);
+            }
+        }
+    }
+    // Modules declaring submodules (`mod.rs`, `lib.rs`) name them; that is not an import.
+    assert!(
+        remaining.is_empty(),
+        "import cycle among: {:#?}",
+        remaining.keys().collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn lower_layers_never_import_higher_ones() {
+    let c = load();
+    let mut bad = Vec::new();
+    for (m, deps) in &c.deps {
+        for d in deps {
+            if layer(d) > layer(m) {
+                bad.push(format!("{} ({}) imports {}", m, c.files[m].display(), d));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "layering violations:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn no_source_file_over_500_lines() {
+    let c = load();
+    let big: Vec<String> = c
+        .lines
+        .iter()
+        .filter(|(_, n)| **n > 500)
+        .map(|(m, n)| format!("{} ({n} lines)", c.files[m].display()))
+        .collect();
+    assert!(big.is_empty(), "{big:?}");
+}
+
+#[test]
+fn clap_types_only_in_the_cli_layer() {
+    let c = load();
+    let bad: Vec<&String> = c
+        .text
+        .iter()
+        .filter(|(m, t)| {
+            let top = m.split("::").next().unwrap_or("");
+            !(m.is_empty() || top == "cli" || top == "commands")
+                && (t.contains("GlobalArgs") || t.contains("clap::"))
+        })
+        .map(|(m, _)| m)
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "clap types outside cli/commands/lib: {bad:?}"
+    );
+}
+
+#[test]
+fn architecture_md_names_every_folder() {
+    let doc = std::fs::read_to_string(release_evidence_tests::repo_root().join("ARCHITECTURE.md"))
+        .expect("ARCHITECTURE.md exists");
+    for e in std::fs::read_dir(src()).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            let name = format!("{}/", e.file_name().to_string_lossy());
+            assert!(
+                doc.contains(&name),
+                "ARCHITECTURE.md does not describe `{name}`"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_import_graph_is_read() {
+    // Guards the checks above against reading nothing.
+    let c = load();
+    assert!(
+        c.deps["gate"].contains("workspace::metadata"),
+        "{:?}",
+        c.deps["gate"]
+    );
+    assert!(c.deps["pipeline::release"].contains("record::markdown"));
+    assert!(c.deps["policy::load"].contains("policy::validate"));
+}
