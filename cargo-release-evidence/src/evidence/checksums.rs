@@ -18,9 +18,12 @@ pub fn render(entries: &[(String, String)]) -> String {
     out
 }
 
-/// Parses SHA256SUMS text into (path, digest) pairs; `None` for a malformed line.
+/// Parses SHA256SUMS text into (path, digest) pairs (digests lowercased), as GNU `sha256sum -c`
+/// reads it: `<64 hex>  <name>` or `<64 hex> *<name>`; a line starting with `\` has a name with
+/// `\\` and `\n` escapes (any other escape is malformed). `None` for a malformed line.
 pub fn parse(text: &str) -> Option<Vec<(String, String)>> {
-    text.lines()
+    // Lines end at LF only: a `\r` before it belongs to the name, as for GNU sha256sum.
+    text.split_terminator('\n')
         .map(|line| {
             let (escaped, line) = match line.strip_prefix('\\') {
                 Some(rest) => (true, rest),
@@ -31,11 +34,68 @@ pub fn parse(text: &str) -> Option<Vec<(String, String)>> {
                 return None;
             }
             let path = if escaped {
-                path.replace("\\n", "\n").replace("\\\\", "\\")
+                unescape(path)?
             } else {
                 path.to_owned()
             };
-            Some((path, digest.to_owned()))
+            Some((path, digest.to_ascii_lowercase()))
         })
         .collect()
+}
+
+/// GNU's name escapes: `\\` → `\`, `\n` → newline; anything else after `\` is malformed.
+fn unescape(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '\\' => out.push('\\'),
+            'n' => out.push('\n'),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const D: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    #[test]
+    fn escaped_names_round_trip() {
+        for name in [
+            "plain",
+            "back\\slash",
+            "new\nline",
+            "both\\n\n",
+            "star *x",
+            "cr\r",
+        ] {
+            let text = render(&[(name.to_owned(), D.to_owned())]);
+            assert_eq!(
+                parse(&text),
+                Some(vec![(name.to_owned(), D.to_owned())]),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_lines_are_refused() {
+        assert_eq!(parse(&format!("\\{D}  bad\\escape")), None);
+        assert_eq!(parse(&format!("{}  short", &D[..10])), None);
+        assert_eq!(parse("no digest here"), None);
+        // Upper-case digests are accepted and normalized.
+        let upper = D.to_ascii_uppercase();
+        assert_eq!(
+            parse(&format!("{upper}  f")),
+            Some(vec![("f".to_owned(), D.to_owned())])
+        );
+    }
 }
