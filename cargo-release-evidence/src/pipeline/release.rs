@@ -3,7 +3,9 @@
 //! SHA256SUMS, staged and swapped into the evidence directory. A HOLD still writes complete
 //! evidence, marked HOLD.
 
-use super::{Inputs, Options, SbomFormat, build_plan, evidence_dir, prepare, profile_dir};
+use super::{
+    Inputs, Options, SbomFormat, build_plan, evidence_dir, evidence_location, prepare, profile_dir,
+};
 use crate::build::cargo::{self as builder, Artifact};
 use crate::build::controlled::{self, Plan, ReleaseBuild};
 use crate::build::record::BuildRecord;
@@ -18,7 +20,7 @@ use crate::gate::GateRun;
 use crate::gate::report::{Summary, Tool};
 use crate::sbom::{self, ArtifactInfo, SbomModel};
 use crate::sign::allowed_signers::AllowedSigners;
-use crate::util::{canonical, digest, paths};
+use crate::util::{canonical, digest};
 use crate::workspace::MemberSet;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -129,40 +131,20 @@ fn member_evidence(
     inputs: &Inputs,
 ) -> Result<MemberEvidence> {
     let dir = evidence_dir(opts, run, set)?;
-    let _lock = store::lock(&dir)?;
-    if dir.exists() && store::is_sealed(&dir) {
-        if !opts.force {
-            return Err(Error::usage(
-                "--force",
-                format!(
-                    "{} is sealed (it holds approvals or signatures); nothing was written. Bump the version, or pass --force to move it aside and write new evidence",
-                    dir.display()
-                ),
-            ));
-        }
-        let aside = store::move_aside(&dir)?;
-        eprintln!(
-            "moved sealed evidence {} aside to {}",
-            dir.display(),
-            aside.display()
-        );
-    }
+    let location = evidence_location(run);
+    // Refusals come before a build that may take minutes: a place we must not write to, or
+    // sealed evidence without --force. They are checked again under the lock before commit.
+    store::check_target(&dir, &location, opts.force)?;
 
+    // The build runs without the lock: `approve` or `sign` may run meanwhile, and the seal is
+    // re-checked under the lock right before commit.
     let (artifacts, build_record, build_findings) = artifacts(opts, run, set, inputs)?;
     let verdict = MemberVerdict::of(run, set, &build_findings);
-    let mut artifact_records = Vec::new();
-    for a in &artifacts {
-        let meta = std::fs::metadata(&a.path)
-            .map_err(|e| Error::io(format!("reading {}", a.path.display()), e))?;
-        artifact_records.push(FileRecord {
-            path: paths::relative(&a.path, &dir),
-            kind: a.kind.clone(),
-            size: meta.len(),
-            sha256: digest::sha256_file(&a.path)?,
-        });
-    }
+    let lock = store::lock(&dir)?;
+    store::check_target(&dir, &location, opts.force)?;
+    let staging = store::Staging::new(&lock)?;
+    let artifact_records = copy_artifacts(&staging, &artifacts, build_record.as_ref())?;
 
-    let staging = store::Staging::new(&dir)?;
     let sbom_cx = sbom::Context {
         run,
         checksums: &inputs.lock,
@@ -241,7 +223,7 @@ fn member_evidence(
     let record = crate::record::markdown::release_record(&manifest, &models, &changes);
     staging.write(evidence::RECORD_FILE, record.as_bytes())?;
 
-    // SHA256SUMS covers every other file of the directory and the artifacts.
+    // SHA256SUMS covers every other file of the directory, the artifacts' copies included.
     let mut entries: Vec<(String, String)> = Vec::new();
     let mut files = Vec::new();
     for entry in std::fs::read_dir(&staging.path)
@@ -252,13 +234,13 @@ fn member_evidence(
         entries.push((name.clone(), digest::sha256_file(&entry.path())?));
         files.push(name);
     }
-    for rec in &artifact_records {
-        entries.push((rec.path.clone(), rec.sha256.clone()));
-    }
     staging.write(evidence::SUMS_FILE, checksums::render(&entries).as_bytes())?;
     files.push(evidence::SUMS_FILE.to_owned());
     files.sort();
-    staging.commit(&dir)?;
+    // Under the lock, right before the swap: an approval or signature made during the build
+    // sealed the evidence; it is refused (or moved aside with --force), never replaced.
+    let existing = store::prepare_commit(&lock, &location, opts.force)?;
+    staging.commit(&lock, existing)?;
 
     Ok(MemberEvidence {
         package: set.name.clone(),
@@ -269,6 +251,61 @@ fn member_evidence(
         files,
         build_findings,
     })
+}
+
+/// Copies the released artifacts into the (staging) evidence directory and describes the
+/// copies; `SHA256SUMS` then lists them inside the directory (`path` is the file name).
+///
+/// Why copies rather than references to `<target>/<profile>/`, or a refusal to rebuild: the
+/// target directory belongs to cargo, and any later `build` overwrites the files there, so
+/// sealed evidence that points at them stops verifying; a copy makes the evidence directory
+/// self-contained (it can be archived, moved by `--force`, and verified anywhere, `verify-build`
+/// finds the originals next to the manifest), at the cost of one more copy of each released
+/// artifact (a reflink on copy-on-write file systems). Hard links would share the inode with
+/// cargo's file, and tools that rewrite a file in place (strip, objcopy, signing tools) would
+/// then change the sealed copy too. The copy is hashed, and must match the build's record.
+fn copy_artifacts(
+    staging: &store::Staging,
+    artifacts: &[Artifact],
+    record: Option<&BuildRecord>,
+) -> Result<Vec<FileRecord>> {
+    let mut records: Vec<FileRecord> = Vec::new();
+    for a in artifacts {
+        let name = a
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if store::guard::is_reserved_artifact_name(&name) || records.iter().any(|r| r.path == name)
+        {
+            return Err(Error::Environment(format!(
+                "the artifact {} cannot be copied into the evidence directory: its name `{name}` is one of the evidence's own file names (or another artifact's); rename the target",
+                a.path.display()
+            )));
+        }
+        let copy = staging.copy_in(&a.path, &name)?;
+        let sha256 = digest::sha256_file(&copy)?;
+        let built = record.and_then(|r| r.artifacts.iter().find(|d| d.name == name));
+        if let Some(built) = built
+            && built.sha256 != sha256
+        {
+            return Err(Error::Environment(format!(
+                "{} changed after the build (sha256 {sha256}, the build produced {}); nothing was written. Is another build running on this target directory?",
+                a.path.display(),
+                built.sha256
+            )));
+        }
+        let size = std::fs::metadata(&copy)
+            .map_err(|e| Error::io(format!("reading {}", copy.display()), e))?
+            .len();
+        records.push(FileRecord {
+            path: name,
+            kind: a.kind.clone(),
+            size,
+            sha256,
+        });
+    }
+    Ok(records)
 }
 
 /// The artifacts, and (when built here) the build record and the build's findings.
