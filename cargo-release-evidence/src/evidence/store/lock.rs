@@ -3,8 +3,9 @@
 //! interrupted run left (see [`recover`]), so every writer starts from a consistent directory.
 
 use super::guard::{foreign_entries, has_marker, is_evidence, is_sealed, remove_ours};
-use super::staging::{OLD_TAG, STAGING_TAG, leftover_name, move_aside};
-use super::{file_name, parent_of};
+use super::layout::{
+    OLD_TAG, STAGING_TAG, file_name, leftover_pid, lock_file, parent_of, rename_aside,
+};
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -29,7 +30,7 @@ pub fn lock(dir: &Path) -> Result<DirLock> {
     let parent = parent_of(dir)?;
     std::fs::create_dir_all(parent)
         .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
-    let path = parent.join(format!(".{}.lock", file_name(dir)));
+    let path = lock_file(dir)?;
     let file = File::options()
         .create(true)
         .truncate(false)
@@ -84,9 +85,9 @@ pub fn recover(lock: &DirLock) -> Result<Vec<String>> {
     let mut stagings: Vec<(PathBuf, u32)> = Vec::new();
     for entry in entries.flatten() {
         let entry_name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(pid) = leftover_name(&entry_name, &name, OLD_TAG) {
+        if let Some(pid) = leftover_pid(&entry_name, &name, OLD_TAG) {
             olds.push((entry.path(), pid));
-        } else if let Some(pid) = leftover_name(&entry_name, &name, STAGING_TAG) {
+        } else if let Some(pid) = leftover_pid(&entry_name, &name, STAGING_TAG) {
             stagings.push((entry.path(), pid));
         }
     }
@@ -137,7 +138,7 @@ pub fn recover(lock: &DirLock) -> Result<Vec<String>> {
                 path.display()
             ));
         } else if is_sealed(path) {
-            let aside = move_aside(path, dir, lock)?;
+            let aside = rename_aside(path, dir)?;
             done.push(format!(
                 "moved sealed evidence {} left by an interrupted run (pid {pid}) to {}",
                 path.display(),

@@ -13,27 +13,10 @@
 //! sealed evidence, and `--force` moves the artifacts along with the evidence.
 
 pub mod guard;
+pub mod layout;
 pub mod lock;
 pub mod staging;
 
 pub use guard::{Existing, Location, check_location, is_evidence, is_sealed};
 pub use lock::{DirLock, lock};
 pub use staging::{Staging, check_target, move_aside, prepare_commit};
-
-use crate::error::{Error, Result};
-use std::path::Path;
-
-fn parent_of(dir: &Path) -> Result<&Path> {
-    dir.parent().ok_or_else(|| {
-        Error::usage(
-            "--evidence-dir",
-            format!("{} has no parent directory", dir.display()),
-        )
-    })
-}
-
-fn file_name(dir: &Path) -> String {
-    dir.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "evidence".to_owned())
-}

@@ -9,34 +9,12 @@
 //! `sign`, `sbom`, the main job) never see the directory missing.
 
 use super::guard::{self, Existing, marker_text};
+use super::layout::{OLD_TAG, STAGING_TAG, leftover, parent_of, rename_aside, sync_dir};
 use super::lock::DirLock;
-use super::{file_name, parent_of};
 use crate::error::{Error, Result};
 use crate::evidence;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-
-pub(super) const STAGING_TAG: &str = "staging";
-pub(super) const OLD_TAG: &str = "old";
-
-/// `.<name>.<tag>-<pid>` for the evidence directory `name`.
-fn leftover(dir: &Path, tag: &str) -> Result<PathBuf> {
-    Ok(parent_of(dir)?.join(format!(".{}.{tag}-{}", file_name(dir), std::process::id())))
-}
-
-/// The pid in `entry` when it is `.<name>.<tag>-<pid>`.
-pub(super) fn leftover_name(entry: &str, name: &str, tag: &str) -> Option<u32> {
-    let pid = entry
-        .strip_prefix('.')?
-        .strip_prefix(name)?
-        .strip_prefix('.')?
-        .strip_prefix(tag)?
-        .strip_prefix('-')?;
-    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    pid.parse().ok()
-}
 
 /// A staging directory next to the final one; removed on drop unless committed.
 pub struct Staging {
@@ -138,34 +116,10 @@ impl Drop for Staging {
 }
 
 /// Moves sealed evidence aside to `<dir>.1`, `<dir>.2`, … (the first free), never deleting it.
-/// `from` is the lock's directory, or a backup of it found by `recover`. Its artifacts are
-/// inside it (since artifacts are copied into the evidence), so the moved copy still verifies.
-pub fn move_aside(from: &Path, dir: &Path, lock: &DirLock) -> Result<PathBuf> {
-    debug_assert_eq!(lock.dir(), dir);
-    let parent = parent_of(dir)?;
-    for n in 1u32.. {
-        let candidate = parent.join(format!("{}.{n}", file_name(dir)));
-        if std::fs::symlink_metadata(&candidate).is_err() {
-            std::fs::rename(from, &candidate).map_err(|e| {
-                Error::io(
-                    format!("moving {} to {}", from.display(), candidate.display()),
-                    e,
-                )
-            })?;
-            sync_dir(parent);
-            return Ok(candidate);
-        }
-    }
-    Err(Error::Environment(format!(
-        "no free name to move {} aside",
-        dir.display()
-    )))
-}
-
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
+/// Its artifacts are inside it (they are copied into the evidence), so the moved copy still
+/// verifies.
+pub fn move_aside(lock: &DirLock) -> Result<PathBuf> {
+    rename_aside(lock.dir(), lock.dir())
 }
 
 /// What to do at the lock's directory before committing, decided under the lock from what is
@@ -174,7 +128,7 @@ pub fn prepare_commit(lock: &DirLock, loc: &guard::Location, force: bool) -> Res
     let dir = lock.dir();
     match check_target(dir, loc, force)? {
         Existing::Sealed => {
-            let aside = move_aside(dir, dir, lock)?;
+            let aside = move_aside(lock)?;
             eprintln!(
                 "moved sealed evidence {} aside to {}",
                 dir.display(),
@@ -213,34 +167,4 @@ pub fn check_target(dir: &Path, loc: &guard::Location, force: bool) -> Result<Ex
         }
     }
     Ok(existing)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn leftover_names() {
-        assert_eq!(
-            leftover_name(
-                ".thermo-fw-0.9.0.staging-42",
-                "thermo-fw-0.9.0",
-                STAGING_TAG
-            ),
-            Some(42)
-        );
-        assert_eq!(
-            leftover_name(".thermo-fw-0.9.0.old-7", "thermo-fw-0.9.0", OLD_TAG),
-            Some(7)
-        );
-        assert_eq!(
-            leftover_name(".thermo-fw-0.9.0.old-", "thermo-fw-0.9.0", OLD_TAG),
-            None
-        );
-        assert_eq!(
-            leftover_name(".thermo-fw-0.9.0.old-7x", "thermo-fw-0.9.0", OLD_TAG),
-            None
-        );
-        assert_eq!(leftover_name(".x.old-7", "thermo-fw-0.9.0", OLD_TAG), None);
-    }
 }
