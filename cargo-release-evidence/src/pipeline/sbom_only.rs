@@ -102,7 +102,7 @@ pub fn run(opts: &Options, output: Option<&Path>) -> Result<Vec<PathBuf>> {
         dirs.dedup();
         for dir in dirs {
             store::check_location(&dir, &location)?;
-            let lock = store::lock(&dir)?;
+            let lock = store::create_and_lock(&dir)?;
             match store::check_location(&dir, &location)? {
                 Existing::Sealed => return Err(sealed(&dir)),
                 Existing::Unsealed => {}

@@ -24,12 +24,16 @@ impl DirLock {
     }
 }
 
-/// Takes the lock of `dir` (waiting for another writer, with a message), then recovers what
-/// an interrupted run left next to it.
+/// Takes the lock of an evidence directory whose parent exists (`approve`, `sign`): waits for
+/// another writer (with a message), then recovers what an interrupted run left next to it.
 pub fn lock(dir: &Path) -> Result<DirLock> {
     let parent = parent_of(dir)?;
-    std::fs::create_dir_all(parent)
-        .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+    if !parent.is_dir() {
+        return Err(Error::usage(
+            "EVIDENCE_DIR",
+            format!("{} does not exist", dir.display()),
+        ));
+    }
     let path = lock_file(dir)?;
     let file = File::options()
         .create(true)
@@ -60,6 +64,15 @@ pub fn lock(dir: &Path) -> Result<DirLock> {
         eprintln!("{line}");
     }
     Ok(lock)
+}
+
+/// [`lock`] for writing new evidence (the main job, `sbom`): creates the parent directory first.
+/// Call it only after [`super::check_location`] accepted `dir`.
+pub fn create_and_lock(dir: &Path) -> Result<DirLock> {
+    let parent = parent_of(dir)?;
+    std::fs::create_dir_all(parent)
+        .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+    lock(dir)
 }
 
 /// Recovers the leftovers of interrupted runs next to the evidence directory, under its lock,
