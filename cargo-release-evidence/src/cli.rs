@@ -152,9 +152,14 @@ pub struct GlobalArgs {
     /// Include dev-dependencies in the shipped set.
     #[arg(long, global = true)]
     pub include_dev: bool,
-    /// Require Cargo.lock to be up to date.
+    /// Require Cargo.lock to be up to date (the default; kept for cargo's muscle memory).
     #[arg(long, global = true)]
     pub locked: bool,
+    /// Let cargo create or update Cargo.lock (cargo metadata and the build run without
+    /// --locked; the build record shows the command as run). Without it a stale, empty or
+    /// missing Cargo.lock is an error.
+    #[arg(long, global = true, conflicts_with_all = ["locked", "frozen"])]
+    pub no_locked: bool,
     /// Run without accessing the network (no DB fetch, cargo --offline).
     #[arg(long, global = true)]
     pub offline: bool,

@@ -106,6 +106,23 @@ impl Fixture {
         self.write(rel, &s.replacen(from, to, 1));
     }
 
+    /// `cargo update --workspace ARGS` after a test changed a manifest, as a developer does:
+    /// the tool runs cargo with `--locked` and refuses a stale Cargo.lock.
+    pub fn update_lockfile(&self, args: &[&str]) {
+        let out = std::process::Command::new("cargo")
+            .args(["update", "--workspace", "--quiet"])
+            .args(args)
+            .current_dir(&self.root)
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .expect("cargo runs");
+        assert!(
+            out.status.success(),
+            "cargo update failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// A command for the binary, run in the workspace root, isolated from the caller's
     /// cargo target/color settings.
     pub fn cmd(&self) -> std::process::Command {

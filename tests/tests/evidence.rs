@@ -77,6 +77,8 @@ fn hold_still_writes_complete_evidence_marked_hold() {
             "provenance.intoto.json",
             "release-evidence.json",
             "release-evidence.md",
+            "release-evidence.tag",
+            "thermo-fw",
             "thermo-fw.cdx.json"
         ]
     );
@@ -91,7 +93,8 @@ fn hold_still_writes_complete_evidence_marked_hold() {
         manifest["gate"]["findings"][0]["code"],
         "RE-ADVISORY-VULNERABILITY"
     );
-    assert_eq!(manifest["artifacts"][0]["path"], "../../thermo-fw");
+    // The artifact is copied into the evidence directory.
+    assert_eq!(manifest["artifacts"][0]["path"], "thermo-fw");
     assert_eq!(manifest["artifacts"][0]["kind"], "bin");
     let artifact = fx.path("target/release/thermo-fw");
     assert_eq!(
@@ -127,19 +130,24 @@ fn hold_still_writes_complete_evidence_marked_hold() {
 
     // SHA256SUMS covers every other file and the artifact, as sha256sum accepts it …
     let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
-    assert_eq!(sums.lines().count(), 5);
-    assert!(sums.contains("  ../../thermo-fw\n"));
+    assert_eq!(sums.lines().count(), 6);
+    assert!(sums.contains("  thermo-fw\n"));
     let ok = sha256sum_check(&dir);
     assert!(ok.status.success(), "{}", stdout(&ok));
     // … and fails after one byte of the artifact changes.
-    let mut bytes = std::fs::read(&artifact).unwrap();
+    let copy = dir.join("thermo-fw");
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        std::fs::read(&artifact).unwrap()
+    );
+    let mut bytes = std::fs::read(&copy).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
-    std::fs::write(&artifact, bytes).unwrap();
+    std::fs::write(&copy, bytes).unwrap();
     let bad = sha256sum_check(&dir);
     assert!(!bad.status.success());
     assert!(
-        stdout(&bad).contains("../../thermo-fw: FAILED"),
+        stdout(&bad).contains("thermo-fw: FAILED"),
         "{}",
         stdout(&bad)
     );
@@ -453,7 +461,9 @@ fn spdx_yaml_and_no_build() {
             "provenance.intoto.json",
             "release-evidence.json",
             "release-evidence.md",
+            "release-evidence.tag",
             "release-evidence.yaml",
+            "thermo-fw",
             "thermo-fw.cdx.json",
             "thermo-fw.spdx.json"
         ]
@@ -501,6 +511,7 @@ fn release_record_counts_dependency_changes_since_the_previous_release() {
         "default = []",
         "default = [\"debug-dump\"]",
     );
+    fx.update_lockfile(&["--offline"]);
     let (code, summary, out) = main_job(&fx, &[]);
     assert_eq!(code, 1, "{}", stderr(&out));
     let dir = PathBuf::from(summary["evidence_dir"].as_str().unwrap());

@@ -225,6 +225,7 @@ fn vendored_crate_bumped_past_its_review() {
         "version = \"1.4.2\"",
         "version = \"1.5.0\"",
     );
+    fx.update_lockfile(&["--offline"]);
     let (code, report) = fx.check_json(&[]);
     assert_eq!(code, 1, "{report:#}");
     let pin = with_code(&report, "RE-SUPPLIER-PIN");
@@ -298,6 +299,7 @@ fn path_dependency_outside_the_workspace_needs_a_supplier_review() {
         "[dependencies]\n",
         "[dependencies]\nblinky = { path = \"../../third-party/blinky\" }\n",
     );
+    fx.update_lockfile(&["--offline"]);
     let (code, report) = fx.check_json(&[]);
     assert_eq!(code, 1);
     let unreviewed = with_code(&report, "RE-SUPPLIER-UNREVIEWED");
@@ -346,6 +348,7 @@ fn git_dependency_needs_an_allowed_source_and_a_pinned_review() {
         "[dependencies]\n",
         &format!("[dependencies]\nledctl = {{ git = \"{url}\" }}\n"),
     );
+    fx.update_lockfile(&[]);
     // cargo must fetch the (local) git repository: no --offline here.
     let run = |fx: &Fixture| {
         let out = fx.run(&["check", "--date", DATE, "--format", "json"]);

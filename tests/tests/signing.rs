@@ -338,10 +338,8 @@ fn keygen_sign(keys: &Keys, key: &str, ns: &str, file: &Path) {
 
 #[test]
 fn tampering_with_files_is_detected() {
-    let out = tamper_case("artifact", |fx, _, _| {
-        flip_byte(&fx.path("target/release/thermo-fw"))
-    });
-    assert!(out.contains("FAIL ../../thermo-fw: MODIFIED"), "{out}");
+    let out = tamper_case("artifact", |_, _, d| flip_byte(&d.join("thermo-fw")));
+    assert!(out.contains("FAIL thermo-fw: MODIFIED"), "{out}");
     let out = tamper_case("sbom", |_, _, d| flip_byte(&d.join("thermo-fw.cdx.json")));
     assert!(out.contains("FAIL thermo-fw.cdx.json: MODIFIED"), "{out}");
     let out = tamper_case("manifest", |_, _, d| {

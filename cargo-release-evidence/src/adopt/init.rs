@@ -138,27 +138,49 @@ pub fn policy_text(members: &[String], packages: &[ShippedPackage], date: Day) -
     Ok(t)
 }
 
-/// Writes the policy; refuses to overwrite an existing one.
+/// Writes the policy atomically, never over an existing one: the text goes to a temporary
+/// file next to it (fsynced), which is then linked into place only if no policy exists (a
+/// no-clobber rename). A run that fails or is killed half-way leaves no policy (the next `init`
+/// is not refused by a truncated one) and never a changed one.
 pub fn write(root: &Path, text: &str) -> Result<std::path::PathBuf> {
     let path = root.join(POLICY_FILE);
-    let mut file = match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-    {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(Error::Environment(format!(
-                "{} already exists; init never overwrites a policy (edit it, or move it away first)",
-                path.display()
-            )));
-        }
-        Err(e) => return Err(Error::io(format!("creating {}", path.display()), e)),
+    let exists = || {
+        Error::Environment(format!(
+            "{} already exists; init never overwrites a policy (edit it, or move it away first)",
+            path.display()
+        ))
     };
+    if std::fs::symlink_metadata(&path).is_ok() {
+        return Err(exists());
+    }
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{POLICY_FILE}.tmp-"))
+        .tempfile_in(root)
+        .map_err(|e| {
+            Error::io(
+                format!("creating a temporary file in {}", root.display()),
+                e,
+            )
+        })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(format!("setting permissions of {}", path.display()), e))?;
+    }
     use std::io::Write as _;
-    file.write_all(text.as_bytes())
-        .and_then(|_| file.sync_all())
+    tmp.write_all(text.as_bytes())
+        .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    match tmp.persist_noclobber(&path) {
+        Ok(_) => {}
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => return Err(exists()),
+        Err(e) => return Err(Error::io(format!("creating {}", path.display()), e.error)),
+    }
+    if let Ok(d) = std::fs::File::open(root) {
+        let _ = d.sync_all();
+    }
     Ok(path)
 }
 

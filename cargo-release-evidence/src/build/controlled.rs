@@ -1,6 +1,6 @@
-//! The controlled release build: `--locked`, `CARGO_INCREMENTAL=0`, `SOURCE_DATE_EPOCH`, path
-//! remapping appended to the user's rustflags; the build record; and the cross-check of the
-//! compiled packages against the gate's shipped set.
+//! The controlled release build: `--locked` (unless `--no-locked`), `CARGO_INCREMENTAL=0`,
+//! `SOURCE_DATE_EPOCH`, path remapping appended to the user's rustflags; the build record; and
+//! the cross-check of the compiled packages against the gate's shipped set.
 
 use super::cargo::{self as builder, Artifact, BuildOutcome, BuildRequest, RunOptions};
 use super::env::{build_env, profile_settings, recorded_env};
@@ -20,6 +20,8 @@ pub struct Plan<'a> {
     pub package: &'a str,
     pub selection: &'a Selection,
     pub profile: &'a str,
+    /// `--locked` (the default; off only with `--no-locked`).
+    pub locked: bool,
     pub offline: bool,
     pub frozen: bool,
     pub quiet: bool,
@@ -156,7 +158,7 @@ pub fn request<'a>(plan: &'a Plan<'a>) -> BuildRequest<'a> {
         package: plan.package,
         selection: plan.selection,
         profile: plan.profile,
-        locked: true,
+        locked: plan.locked,
         offline: plan.offline,
         frozen: plan.frozen,
         quiet: plan.quiet,

@@ -51,7 +51,8 @@ pub fn gate_options(g: &GlobalArgs) -> Result<gate::Options> {
         workspace: g.workspace,
         selection: selection(g),
         cargo: CargoFlags {
-            locked: g.locked,
+            // --locked unless the user opts out: Cargo.lock is an input of the evidence.
+            locked: !g.no_locked,
             offline: g.offline,
             frozen: g.frozen,
         },

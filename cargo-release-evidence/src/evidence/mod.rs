@@ -14,3 +14,5 @@ pub const RECORD_FILE: &str = "release-evidence.md";
 pub const SUMS_FILE: &str = "SHA256SUMS";
 pub const PROVENANCE_FILE: &str = "provenance.intoto.json";
 pub const ALLOWED_SIGNERS_FILE: &str = "allowed_signers";
+/// The marker in every evidence directory this tool writes (see `store::guard`).
+pub const MARKER_FILE: &str = "release-evidence.tag";

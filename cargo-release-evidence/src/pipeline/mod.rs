@@ -133,6 +133,38 @@ pub fn evidence_dir(opts: &Options, run: &GateRun, set: &MemberSet) -> Result<Pa
         .join(format!("{}-{}", set.name, set.version)))
 }
 
+/// Where the workspace is, for the checks of where evidence may go: its root, the directories
+/// of its members and of shipped path packages (the source tree), and the target directory.
+pub fn evidence_location(run: &GateRun) -> crate::evidence::store::Location {
+    let mut source_dirs: Vec<PathBuf> = run
+        .workspace
+        .graph
+        .workspace()
+        .iter()
+        .filter_map(|p| p.manifest_path().parent())
+        .map(|d| d.as_std_path().to_path_buf())
+        .chain(
+            run.packages
+                .iter()
+                .filter(|p| matches!(p.source, Source::Path(_)))
+                .map(|p| p.dir.clone()),
+        )
+        .collect();
+    source_dirs.sort();
+    source_dirs.dedup();
+    crate::evidence::store::Location {
+        workspace_root: run.workspace.root.clone(),
+        source_dirs,
+        target_dir: run
+            .workspace
+            .graph
+            .workspace()
+            .target_directory()
+            .as_std_path()
+            .to_path_buf(),
+    }
+}
+
 /// The controlled build of one member, as planned from the gate's data.
 pub fn build_plan<'a>(
     opts: &'a Options,
@@ -152,6 +184,7 @@ pub fn build_plan<'a>(
         package: &set.name,
         selection: &run.selection,
         profile: &opts.profile,
+        locked: opts.gate.cargo.locked,
         offline: opts.gate.cargo.offline,
         frozen: opts.gate.cargo.frozen,
         quiet: opts.quiet,

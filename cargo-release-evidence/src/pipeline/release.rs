@@ -3,7 +3,9 @@
 //! SHA256SUMS, staged and swapped into the evidence directory. A HOLD still writes complete
 //! evidence, marked HOLD.
 
-use super::{Inputs, Options, SbomFormat, build_plan, evidence_dir, prepare, profile_dir};
+use super::{
+    Inputs, Options, SbomFormat, build_plan, evidence_dir, evidence_location, prepare, profile_dir,
+};
 use crate::build::cargo::{self as builder, Artifact};
 use crate::build::controlled::{self, Plan, ReleaseBuild};
 use crate::build::record::BuildRecord;
@@ -18,7 +20,7 @@ use crate::gate::GateRun;
 use crate::gate::report::{Summary, Tool};
 use crate::sbom::{self, ArtifactInfo, SbomModel};
 use crate::sign::allowed_signers::AllowedSigners;
-use crate::util::{canonical, digest, paths};
+use crate::util::{canonical, digest};
 use crate::workspace::MemberSet;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -129,40 +131,21 @@ fn member_evidence(
     inputs: &Inputs,
 ) -> Result<MemberEvidence> {
     let dir = evidence_dir(opts, run, set)?;
-    let _lock = store::lock(&dir)?;
-    if dir.exists() && store::is_sealed(&dir) {
-        if !opts.force {
-            return Err(Error::usage(
-                "--force",
-                format!(
-                    "{} is sealed (it holds approvals or signatures); nothing was written. Bump the version, or pass --force to move it aside and write new evidence",
-                    dir.display()
-                ),
-            ));
-        }
-        let aside = store::move_aside(&dir)?;
-        eprintln!(
-            "moved sealed evidence {} aside to {}",
-            dir.display(),
-            aside.display()
-        );
-    }
+    let location = evidence_location(run);
+    // Refusals come before a build that may take minutes: a place we must not write to, or
+    // sealed evidence without --force. They are checked again under the lock before commit.
+    store::check_target(&dir, &location, opts.force)?;
 
+    // The build runs without the lock: `approve` or `sign` may run meanwhile, and the seal is
+    // re-checked under the lock right before commit.
     let (artifacts, build_record, build_findings) = artifacts(opts, run, set, inputs)?;
     let verdict = MemberVerdict::of(run, set, &build_findings);
-    let mut artifact_records = Vec::new();
-    for a in &artifacts {
-        let meta = std::fs::metadata(&a.path)
-            .map_err(|e| Error::io(format!("reading {}", a.path.display()), e))?;
-        artifact_records.push(FileRecord {
-            path: paths::relative(&a.path, &dir),
-            kind: a.kind.clone(),
-            size: meta.len(),
-            sha256: digest::sha256_file(&a.path)?,
-        });
-    }
+    let lock = store::create_and_lock(&dir)?;
+    store::check_target(&dir, &location, opts.force)?;
+    let staging = store::Staging::new(&lock)?;
+    let artifact_records =
+        store::artifacts::copy_into(&staging, &artifacts, build_record.as_ref())?;
 
-    let staging = store::Staging::new(&dir)?;
     let sbom_cx = sbom::Context {
         run,
         checksums: &inputs.lock,
@@ -241,7 +224,7 @@ fn member_evidence(
     let record = crate::record::markdown::release_record(&manifest, &models, &changes);
     staging.write(evidence::RECORD_FILE, record.as_bytes())?;
 
-    // SHA256SUMS covers every other file of the directory and the artifacts.
+    // SHA256SUMS covers every other file of the directory, the artifacts' copies included.
     let mut entries: Vec<(String, String)> = Vec::new();
     let mut files = Vec::new();
     for entry in std::fs::read_dir(&staging.path)
@@ -252,13 +235,13 @@ fn member_evidence(
         entries.push((name.clone(), digest::sha256_file(&entry.path())?));
         files.push(name);
     }
-    for rec in &artifact_records {
-        entries.push((rec.path.clone(), rec.sha256.clone()));
-    }
     staging.write(evidence::SUMS_FILE, checksums::render(&entries).as_bytes())?;
     files.push(evidence::SUMS_FILE.to_owned());
     files.sort();
-    staging.commit(&dir)?;
+    // Under the lock, right before the swap: an approval or signature made during the build
+    // sealed the evidence; it is refused (or moved aside with --force), never replaced.
+    let existing = store::prepare_commit(&lock, &location, opts.force)?;
+    staging.commit(&lock, existing)?;
 
     Ok(MemberEvidence {
         package: set.name.clone(),

@@ -2,9 +2,9 @@
 //! included when a previous build left it in the target directory.
 
 use super::release::sbom_files;
-use super::{Options, evidence_dir, profile_dir, source_date_epoch};
+use super::{Options, evidence_dir, evidence_location, profile_dir, source_date_epoch};
 use crate::error::{Error, Result};
-use crate::evidence::store;
+use crate::evidence::{self, store, store::Existing};
 use crate::gate;
 use crate::sbom::{self, ArtifactInfo};
 use crate::util::fs::write_atomic;
@@ -89,22 +89,56 @@ pub fn run(opts: &Options, output: Option<&Path>) -> Result<Vec<PathBuf>> {
     {
         files[0].0 = absolute(o)?;
     }
+    // Into evidence directories (no -o): the same checks and lock as every writer; a new one
+    // gets the marker, so the main job later recognises it as ours.
+    let mut locks = Vec::new();
+    if output.is_none() {
+        let location = evidence_location(&run);
+        let mut dirs: Vec<PathBuf> = files
+            .iter()
+            .filter_map(|(p, _)| p.parent().map(Path::to_path_buf))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        for dir in dirs {
+            store::check_location(&dir, &location)?;
+            let lock = store::create_and_lock(&dir)?;
+            match store::check_location(&dir, &location)? {
+                Existing::Sealed => return Err(sealed(&dir)),
+                Existing::Unsealed => {}
+                Existing::Nothing => {
+                    std::fs::create_dir(&dir)
+                        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+                    write_atomic(
+                        &dir.join(evidence::MARKER_FILE),
+                        store::guard::marker_text().as_bytes(),
+                    )?;
+                }
+            }
+            locks.push(lock);
+        }
+    }
     let mut written = Vec::new();
     for (path, text) in files {
         let dir = path.parent().unwrap_or(Path::new("."));
         if store::is_sealed(dir) {
-            return Err(Error::usage(
-                "--output",
-                format!(
-                    "{} is sealed evidence; write the SBOM elsewhere with -o",
-                    dir.display()
-                ),
-            ));
+            return Err(sealed(dir));
         }
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
         write_atomic(&path, text.as_bytes())?;
         written.push(path);
     }
+    drop(locks);
     Ok(written)
+}
+
+fn sealed(dir: &Path) -> Error {
+    Error::usage(
+        "--output",
+        format!(
+            "{} is sealed evidence; write the SBOM elsewhere with -o",
+            dir.display()
+        ),
+    )
 }

@@ -105,6 +105,7 @@ pub fn run(opts: &Options, evidence_dir: &Path) -> Result<VerifyBuildReport> {
         package: &record.package,
         selection: &selection,
         profile: &record.profile,
+        locked: opts.gate.cargo.locked,
         offline: opts.gate.cargo.offline,
         frozen: opts.gate.cargo.frozen,
         quiet: opts.quiet,

@@ -42,6 +42,8 @@ pub fn load_signers(policy: &Policy) -> Result<(AllowedSigners, &ApprovalsPolicy
 }
 
 pub fn approve(args: &ApproveArgs<'_>) -> Result<Outcome> {
+    // The one lock of every writer: never between the main job's seal check and its swap.
+    let _lock = crate::evidence::store::lock(args.dir)?;
     let (signers, ap) = load_signers(args.policy)?;
     let checked = verify::check(args.dir, None)?;
     if !checked.complete {

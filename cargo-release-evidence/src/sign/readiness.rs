@@ -33,6 +33,8 @@ pub fn sign(
     date: Day,
     policy: &crate::policy::Policy,
 ) -> Result<Outcome> {
+    // The one lock of every writer: never between the main job's seal check and its swap.
+    let _lock = crate::evidence::store::lock(dir)?;
     let (signers, ap) = load_signers(policy)?;
     if dir.join(SIGNATURE_FILE).exists() {
         return Ok(Outcome::Refused(format!(

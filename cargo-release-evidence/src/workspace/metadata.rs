@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 /// Options that change how cargo is run.
 #[derive(Debug, Clone, Default)]
 pub struct CargoFlags {
+    /// `--locked`: the CLI sets it unless `--no-locked` is given, so a stale, empty or missing
+    /// Cargo.lock is an error instead of being rewritten behind the evidence's back.
     pub locked: bool,
     pub offline: bool,
     pub frozen: bool,
@@ -121,7 +123,8 @@ pub fn load(
             origin: Origin::Cache,
         });
     }
-    let out = process::run_capture(&process::cargo(), &args, None)?;
+    let out = process::run_capture(&process::cargo(), &args, None)
+        .map_err(|e| lockfile_error(e, flags))?;
     if let Some(cache) = &cache {
         // A failed cache write only costs speed next time.
         let _ = cache.store(&args, &out);
@@ -130,6 +133,28 @@ pub fn load(
         json: out,
         origin: Origin::Cargo,
     })
+}
+
+/// cargo's refusal to write Cargo.lock under `--locked`/`--frozen`, as an error naming the fix.
+fn lockfile_error(e: Error, flags: &CargoFlags) -> Error {
+    let Error::Command { message, .. } = &e else {
+        return e;
+    };
+    let refused = message.contains("lock file")
+        && message.contains("was passed to prevent this")
+        && (flags.locked || flags.frozen);
+    if !refused {
+        return e;
+    }
+    let flag = if flags.frozen { "--frozen" } else { "--locked" };
+    let line = message
+        .lines()
+        .find(|l| l.contains("lock file"))
+        .unwrap_or(message);
+    Error::Environment(format!(
+        "Cargo.lock is missing, empty or out of date with the manifests, and cargo runs with {flag}, so it was left as it is ({}). Update it on purpose and review the change: `cargo update --workspace` (or `cargo generate-lockfile` when it is missing), then commit it; or pass --no-locked to let cargo rewrite it during this run (the build record then shows no --locked)",
+        crate::util::text::clip(line.trim_start_matches("error: "), 300)
+    ))
 }
 
 #[derive(Serialize, Deserialize)]
