@@ -294,3 +294,22 @@ fn with_dev_dependencies_a_linked_package_keeps_its_shipped_path() {
         (Kind::Linked, path(&["pkg", "crc", "crc-catalog"]))
     );
 }
+
+// The build's cross-check names packages (`name version`) from the graph, by cargo's exact id.
+#[test]
+fn build_set_check_names_packages_from_the_graph() {
+    use cargo_release_evidence::build::controlled::ShippedSet;
+    let ws = workspace("optional-via", Some(CargoResolverVersion::V2));
+    let set = set_of(&ws, "pkg", &with_features(LINUX, &["net"]));
+    let shipped = ShippedSet {
+        ids: set.packages.keys().map(|id| id.repr().to_owned()).collect(),
+        graph: Some(&ws.graph),
+    };
+    let names: Vec<String> = shipped.ids.iter().map(|id| shipped.name(id)).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["crc 3.4.0", "crc-catalog 2.5.0", "pkg 0.1.0"]);
+    // An id the graph does not know is shown as cargo wrote it.
+    let unknown = "registry+https://github.com/rust-lang/crates.io-index#nope@1.0.0";
+    assert_eq!(shipped.name(unknown), unknown);
+}
