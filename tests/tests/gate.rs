@@ -743,7 +743,10 @@ fn advisory_behind_an_optional_dependency_points_at_that_dependency() {
     let optional_line = line_of("crc = {");
     assert_ne!(optional_line, line_of("crc-catalog = "));
 
-    for extra in [&["--features", "net"][..], &["--features", "net", "--include-dev"]] {
+    for extra in [
+        &["--features", "net"][..],
+        &["--features", "net", "--include-dev"],
+    ] {
         let (code, report) = fx.check_json(extra);
         assert_eq!(code, 1, "{report:#}");
         let found = with_code(&report, "RE-ADVISORY-VULNERABILITY");
