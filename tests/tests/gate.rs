@@ -572,6 +572,38 @@ fn same_inputs_give_identical_json_and_sarif_is_well_formed() {
     let loc = &result["locations"][0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], "app/Cargo.toml");
     assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+
+    // Every rule's helpUri anchor is a heading of the README (GitHub's anchor rules).
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let mut in_code = false;
+    let anchors: Vec<String> = readme
+        .lines()
+        .filter(|l| {
+            if l.starts_with("```") {
+                in_code = !in_code;
+            }
+            !in_code
+        })
+        .filter_map(|l| l.strip_prefix('#'))
+        .map(|h| {
+            h.trim_start_matches('#')
+                .trim()
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-' || *c == '_')
+                .map(|c| if c == ' ' { '-' } else { c })
+                .collect()
+        })
+        .collect();
+    for rule in run["tool"]["driver"]["rules"].as_array().unwrap() {
+        let uri = rule["helpUri"].as_str().unwrap();
+        let anchor = uri.split_once('#').map(|(_, a)| a).unwrap_or_default();
+        assert!(
+            anchors.iter().any(|a| a == anchor),
+            "{}: helpUri {uri} has no README heading",
+            rule["id"]
+        );
+    }
 }
 
 #[test]
