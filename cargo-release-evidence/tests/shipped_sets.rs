@@ -245,8 +245,7 @@ fn unknown_member_is_a_usage_error() {
     let ws = workspace("shapes", Some(CargoResolverVersion::V2));
     let err = ws
         .select_members(&["nope".to_owned()], false, &[])
-        .err()
-        .expect("unknown member");
+        .expect_err("unknown member");
     assert_eq!(
         err.to_string(),
         "invalid value for `--package`: `nope` is not a workspace member (members: app, core-lib, derive-lib)"
