@@ -61,7 +61,7 @@ codes! {
     ApprovalSourceMismatch = "RE-APPROVAL-SOURCE", Error,
         "An [[approved]] entry names a source other than the one the package comes from.";
     ApprovalUnused = "RE-APPROVAL-UNUSED", Warning,
-        "An [[approved]] entry matches no package in any shipped set.";
+        "An [[approved]] entry matches no package anywhere in the dependency graph (any target, any feature).";
     LicenseNotAllowed = "RE-LICENSE-DENIED", Error,
         "The package's license expression is not satisfied by [licenses].allow or an exception.";
     LicenseMissing = "RE-LICENSE-MISSING", Error,
@@ -69,7 +69,7 @@ codes! {
     LicenseUnparsable = "RE-LICENSE-INVALID", Error,
         "The package's `license` field is not a valid SPDX expression.";
     LicenseExceptionUnused = "RE-LICENSE-EXCEPTION-UNUSED", Warning,
-        "A [[licenses.exception]] entry matches no package in any shipped set.";
+        "A [[licenses.exception]] entry matches no package anywhere in the dependency graph (any target, any feature).";
     SourceNotAllowed = "RE-SOURCE-DENIED", Error,
         "The package comes from a registry or git repository not listed in [sources].";
     SupplierUnreviewed = "RE-SUPPLIER-UNREVIEWED", Error,
@@ -79,7 +79,7 @@ codes! {
     SupplierArtifactMismatch = "RE-SUPPLIER-ARTIFACT", Error,
         "A [[supplier.artifact]] file is missing or its sha256 differs from the reviewed one.";
     SupplierUnused = "RE-SUPPLIER-UNUSED", Warning,
-        "A [[supplier]] entry reviewing a crate matches no package in any shipped set.";
+        "A [[supplier]] entry reviewing a crate matches no package anywhere in the dependency graph (any target, any feature).";
     Vulnerability = "RE-ADVISORY-VULNERABILITY", Error,
         "A RustSec vulnerability advisory affects a shipped version and no exception covers it.";
     VulnerabilityAccepted = "RE-ADVISORY-ACCEPTED", Warning,
@@ -89,7 +89,7 @@ codes! {
     ExceptionExpired = "RE-EXCEPTION-EXPIRED", Error,
         "An [[advisories.exception]] has passed its `expires` date and no longer counts.";
     ExceptionUnused = "RE-EXCEPTION-UNUSED", Warning,
-        "An [[advisories.exception]] matches no advisory affecting a shipped package.";
+        "An [[advisories.exception]] matches no advisory affecting any version of the crate anywhere in the dependency graph (any target, any feature).";
     Yanked = "RE-YANKED", Error,
         "The locked version has been yanked from its registry.";
     YankedCheckSkipped = "RE-YANKED-UNCHECKED", Warning,

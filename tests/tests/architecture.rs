@@ -313,3 +313,52 @@ fn the_import_graph_is_read() {
     assert!(c.deps["pipeline::release"].contains("record::markdown"));
     assert!(c.deps["policy::load"].contains("policy::validate"));
 }
+
+#[test]
+fn readme_layout_matches_the_tree() {
+    let root = release_evidence_tests::repo_root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Repository layout\n")
+        .nth(1)
+        .expect("README has a `## Repository layout` section");
+    let block = section
+        .split("```\n")
+        .nth(1)
+        .expect("the layout is a code block");
+    // `path   description` lines; an indented path is inside the last top-level one, and a
+    // line indented further continues a description.
+    let mut base = PathBuf::new();
+    let mut listed = BTreeSet::new();
+    for line in block.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let Some(path) = line.split_whitespace().next() else {
+            continue;
+        };
+        let full = match indent {
+            0 => {
+                base = PathBuf::from(path);
+                base.clone()
+            }
+            1..=4 => base.join(path),
+            _ => continue,
+        };
+        assert!(
+            root.join(&full).exists(),
+            "README layout names `{}`, which does not exist",
+            full.display()
+        );
+        listed.insert(full);
+    }
+    for e in std::fs::read_dir(src()).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            let rel = Path::new("cargo-release-evidence/src").join(e.file_name());
+            assert!(
+                listed.contains(&rel),
+                "README layout does not list `{}`",
+                rel.display()
+            );
+        }
+    }
+}

@@ -524,3 +524,95 @@ fn release_record_counts_dependency_changes_since_the_previous_release() {
     // The earlier release's evidence is untouched.
     assert!(evidence_dir(&fx).join("release-evidence.json").is_file());
 }
+
+// Issue 9: changes are keyed by (name, version, source). A second version of a crate that
+// already ships is an added package, not a changed version of the first.
+#[test]
+fn dependency_changes_keep_two_versions_of_one_crate_apart() {
+    let fx = Fixture::example();
+    let (code, _, out) = main_job(&fx, &[]);
+    assert_eq!(code, 1, "{}", stderr(&out));
+    // 0.9.1 also links smallvec 1.x, next to sensor-core's smallvec 0.6.13.
+    fx.replace(
+        "app/Cargo.toml",
+        "version = \"0.9.0\"",
+        "version = \"0.9.1\"",
+    );
+    fx.replace(
+        "app/Cargo.toml",
+        "unicode-ident = \"1\"",
+        "unicode-ident = \"1\"\nsmallvec1 = { package = \"smallvec\", version = \"=1.16.6\" }",
+    );
+    let (code, summary, out) = main_job(&fx, &[]);
+    assert_eq!(code, 1, "{}", stderr(&out));
+    let dir = PathBuf::from(summary["evidence"][0]["evidence_dir"].as_str().unwrap());
+    assert!(dir.ends_with("thermo-fw-0.9.1"));
+    let sbom = read_json(&dir.join("thermo-fw.cdx.json"));
+    let mut smallvecs: Vec<&str> = sbom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"] == "smallvec")
+        .map(|c| c["version"].as_str().unwrap())
+        .collect();
+    smallvecs.sort();
+    assert_eq!(smallvecs, ["0.6.13", "1.16.6"]);
+    let record = std::fs::read_to_string(dir.join("release-evidence.md")).unwrap();
+    assert!(
+        record.contains(
+            "Changes since thermo-fw 0.9.0: 1 added, 0 removed, 0 changed version.\n- added: smallvec 1.16.6\n"
+        ),
+        "{record}"
+    );
+}
+
+// The release record's checklist is ticked from the manifest's data, not hard-coded.
+#[test]
+fn release_record_checklist_is_ticked_from_the_data() {
+    let fx = Fixture::example();
+    fx.append("release-evidence.toml", EXCEPTION);
+    git(&fx.root, &["init", "-q", "-b", "main"]);
+    git(&fx.root, &["add", "-A"]);
+    git(&fx.root, &["commit", "-q", "-m", "release 0.9.0"]);
+    git(&fx.root, &["tag", "v0.9.0"]);
+    let (code, _, out) = main_job(&fx, &[]);
+    assert_eq!(code, 0, "{}", stderr(&out));
+    let checklist = |fx: &Fixture| {
+        let record = std::fs::read_to_string(evidence_dir(fx).join("release-evidence.md")).unwrap();
+        record
+            .split("## Release checklist\n\n")
+            .nth(1)
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        checklist(&fx),
+        "- [x] Version tagged\n\
+         - [x] Tree clean (no uncommitted changes)\n\
+         - [x] Release gate passed\n\
+         - [x] SBOM written\n\
+         - [x] Checksums written (SHA256SUMS covers every artifact and evidence file)\n\
+         - [ ] Approvals recorded (the policy names no required roles)\n\
+         - [ ] Release signed (the signature is added by `sign` after this record was written)\n"
+    );
+
+    // Uncommitted changes and the exception taken back: the same items, now open.
+    fx.replace("release-evidence.toml", EXCEPTION, "");
+    fx.append(
+        "release-evidence.toml",
+        "\n[approvals]\nrequired-roles = [\"qa\"]\nallowed-signers = \"allowed_signers\"\n\n[approvals.roles]\nqa = [\"qa@example.com\"]\n",
+    );
+    fx.write("allowed_signers", "");
+    let (code, _, out) = main_job(&fx, &[]);
+    assert_eq!(code, 1, "{}", stderr(&out));
+    assert_eq!(
+        checklist(&fx),
+        "- [x] Version tagged\n\
+         - [ ] Tree clean (no uncommitted changes)\n\
+         - [ ] Release gate passed (HOLD: 1 blocking)\n\
+         - [x] SBOM written\n\
+         - [x] Checksums written (SHA256SUMS covers every artifact and evidence file)\n\
+         - [ ] Approvals recorded (required: qa; none at generation time)\n\
+         - [ ] Release signed (the signature is added by `sign` after this record was written)\n"
+    );
+}

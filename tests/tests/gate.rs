@@ -575,6 +575,38 @@ fn same_inputs_give_identical_json_and_sarif_is_well_formed() {
     let loc = &result["locations"][0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], "app/Cargo.toml");
     assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+
+    // Every rule's helpUri anchor is a heading of the README (GitHub's anchor rules).
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let mut in_code = false;
+    let anchors: Vec<String> = readme
+        .lines()
+        .filter(|l| {
+            if l.starts_with("```") {
+                in_code = !in_code;
+            }
+            !in_code
+        })
+        .filter_map(|l| l.strip_prefix('#'))
+        .map(|h| {
+            h.trim_start_matches('#')
+                .trim()
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-' || *c == '_')
+                .map(|c| if c == ' ' { '-' } else { c })
+                .collect()
+        })
+        .collect();
+    for rule in run["tool"]["driver"]["rules"].as_array().unwrap() {
+        let uri = rule["helpUri"].as_str().unwrap();
+        let anchor = uri.split_once('#').map(|(_, a)| a).unwrap_or_default();
+        assert!(
+            anchors.iter().any(|a| a == anchor),
+            "{}: helpUri {uri} has no README heading",
+            rule["id"]
+        );
+    }
 }
 
 #[test]
@@ -697,5 +729,87 @@ fn dev_dependencies_and_informational_advisories() {
             ("RUSTSEC-2021-0145".to_owned(), "error".to_owned()),
             ("RUSTSEC-2024-0375".to_owned(), "warning".to_owned()),
         ]
+    );
+}
+
+/// An advisory for `crc-catalog` in a copy of the fixture DB.
+const CRC_CATALOG_ADVISORY: &str = r#"```toml
+[advisory]
+id = "RUSTSEC-2099-0002"
+package = "crc-catalog"
+date = "2026-08-01"
+url = "https://example.com/crc-catalog"
+
+[versions]
+patched = [">= 9.0.0"]
+```
+
+# Fixture advisory for crc-catalog
+"#;
+
+// Issue 9: `crc` (optional, feature `net`) depends on `crc-catalog`, which is also a
+// dev-dependency of `pkg`. The finding's path and location follow what ships: pkg → crc →
+// crc-catalog, at the line of the optional `crc` dependency, never at the dev-dependency's.
+#[test]
+fn advisory_behind_an_optional_dependency_points_at_that_dependency() {
+    let fx = Fixture::copy_of(&repo_root().join("tests/fixtures/workspaces/optional-via"));
+    let db = fx.outside("db");
+    copy_dir(&fixture_db(), &db);
+    std::fs::create_dir_all(db.join("crates/crc-catalog")).unwrap();
+    std::fs::write(
+        db.join("crates/crc-catalog/RUSTSEC-2099-0002.md"),
+        CRC_CATALOG_ADVISORY,
+    )
+    .unwrap();
+    fx.write(
+        "release-evidence.toml",
+        &format!(
+            "[licenses]\nallow = [\"MIT\", \"Apache-2.0\"]\n\n[advisories]\ndb-path = \"{}\"\nmax-age-days = 36500\n",
+            db.display()
+        ),
+    );
+    let manifest = fx.read("Cargo.toml");
+    let line_of = |start: &str| {
+        1 + manifest
+            .lines()
+            .position(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no line {start:?}"))
+    };
+    let optional_line = line_of("crc = {");
+    assert_ne!(optional_line, line_of("crc-catalog = "));
+
+    for extra in [
+        &["--features", "net"][..],
+        &["--features", "net", "--include-dev"],
+    ] {
+        let (code, report) = fx.check_json(extra);
+        assert_eq!(code, 1, "{report:#}");
+        let found = with_code(&report, "RE-ADVISORY-VULNERABILITY");
+        assert_eq!(found.len(), 1, "{extra:?}: {report:#}");
+        let f = found[0];
+        assert_eq!(f["package"]["name"], "crc-catalog");
+        assert_eq!(f["via"][0]["kind"], "linked", "{extra:?}");
+        assert_eq!(
+            f["via"][0]["path"],
+            serde_json::json!(["pkg", "crc", "crc-catalog"]),
+            "{extra:?}"
+        );
+        assert_eq!(
+            f["location"],
+            serde_json::json!({"file": "Cargo.toml", "line": optional_line, "column": 1}),
+            "{extra:?}"
+        );
+    }
+    // Without the feature crc-catalog ships only as a dev-dependency: no finding unless
+    // dev-dependencies are included, and then at the dev-dependency's line.
+    let (_, report) = fx.check_json(&[]);
+    assert!(with_code(&report, "RE-ADVISORY-VULNERABILITY").is_empty());
+    let (_, report) = fx.check_json(&["--include-dev"]);
+    let found = with_code(&report, "RE-ADVISORY-VULNERABILITY");
+    assert_eq!(found.len(), 1, "{report:#}");
+    assert_eq!(found[0]["via"][0]["kind"], "dev");
+    assert_eq!(
+        found[0]["location"]["line"],
+        serde_json::json!(line_of("crc-catalog = "))
     );
 }

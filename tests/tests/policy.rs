@@ -393,3 +393,91 @@ fn every_code_is_unique_and_documented_in_the_readme() {
     }
     assert!(codes.len() >= 20);
 }
+
+/// The source line and the underline cargo-style diagnostics print under a `file:line:col:`
+/// message: `LINE | SOURCE` and `     | ^^^^` under the `len` bytes from `col`.
+fn snippet(line: usize, source: &str, col: usize, len: usize) -> String {
+    let gutter = " ".repeat(line.to_string().len());
+    format!(
+        "{line} | {source}\n{gutter} | {}{}",
+        " ".repeat(col - 1),
+        "^".repeat(len)
+    )
+}
+
+#[test]
+fn date_given_as_a_table_is_rejected_at_the_value() {
+    let fx = Fixture::example();
+    fx.replace(
+        "release-evidence.toml",
+        "date = 2026-10-01",
+        "date = { x = \"2026-10-01\" }",
+    );
+    let (line, col) = position(&fx, "{ x = ");
+    let (code, err) = check_err(&fx);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!(
+            "release-evidence.toml:{line}:{col}: expected a date like 2026-10-01, found a table"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&snippet(line, "date = { x = \"2026-10-01\" }", col, 20)),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_policy_problem_is_reported_in_one_run() {
+    let fx = Fixture::example();
+    fx.replace(
+        "release-evidence.toml",
+        "date = 2026-10-01",
+        "date = { x = \"2026-10-01\" }",
+    );
+    fx.replace(
+        "release-evidence.toml",
+        "version = \"=3.4.0\"",
+        "version = \"=3.x.y\"",
+    );
+    fx.replace(
+        "release-evidence.toml",
+        "max-age-days = 3650",
+        "max-age-days = \"ten\"",
+    );
+    let problems = [
+        (
+            "{ x = ",
+            "date = { x = \"2026-10-01\" }",
+            20,
+            "expected a date like 2026-10-01, found a table",
+        ),
+        (
+            "\"=3.x.y\"",
+            "version = \"=3.x.y\"",
+            8,
+            "expected a semver requirement like \"=1.2.3\" or \"*\", found `=3.x.y`",
+        ),
+        (
+            "\"ten\"",
+            "max-age-days = \"ten\"",
+            5,
+            "invalid type: string \"ten\", expected u32",
+        ),
+    ];
+    let (code, err) = check_err(&fx);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.matches("error: ").count(), 3, "{err}");
+    for (needle, source, len, message) in problems {
+        let (line, col) = position(&fx, needle);
+        assert!(
+            err.contains(&format!("release-evidence.toml:{line}:{col}: {message}")),
+            "{message}:\n{err}"
+        );
+        assert!(
+            err.contains(&snippet(line, source, col, len)),
+            "{source}:\n{err}"
+        );
+    }
+}

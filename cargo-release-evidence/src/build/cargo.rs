@@ -5,8 +5,9 @@
 use crate::error::{Error, Result};
 use crate::util::process;
 use crate::workspace::Selection;
-use serde::{Deserialize, Serialize};
-use std::io::{BufRead, BufReader};
+use cargo_metadata::{Message, Target, TargetKind};
+use serde::Serialize;
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 /// One file the release ships.
@@ -75,28 +76,13 @@ impl BuildRequest<'_> {
     }
 }
 
-#[derive(Deserialize)]
-struct Message {
-    reason: String,
-    package_id: Option<String>,
-    target: Option<MessageTarget>,
-    #[serde(default)]
-    filenames: Vec<PathBuf>,
-    executable: Option<PathBuf>,
-}
-
-#[derive(Deserialize)]
-struct MessageTarget {
-    name: String,
-    kind: Vec<String>,
-}
-
 /// What a build produced.
 #[derive(Debug, Clone)]
 pub struct BuildOutcome {
     /// The member's artifacts, sorted by path.
     pub artifacts: Vec<Artifact>,
-    /// Package ids cargo compiled (or found fresh) for this build.
+    /// Package ids cargo compiled (or found fresh) for this build, exactly as cargo wrote them
+    /// (`cargo_metadata::PackageId::repr`, the same strings as in `cargo metadata`).
     pub compiled: std::collections::BTreeSet<String>,
 }
 
@@ -121,6 +107,8 @@ pub struct RunOptions<'a> {
 /// progress bar shows how many crates are done.
 pub fn build(req: &BuildRequest<'_>, opts: &RunOptions<'_>) -> Result<BuildOutcome> {
     use std::io::IsTerminal;
+    let member_manifest = member_manifest(req)?;
+    let member_canonical = member_manifest.canonicalize().ok();
     let mut args = req.args();
     let color = std::io::stderr().is_terminal() && !req.quiet;
     if color {
@@ -166,13 +154,9 @@ pub fn build(req: &BuildRequest<'_>, opts: &RunOptions<'_>) -> Result<BuildOutco
     let started = std::time::Instant::now();
     let mut artifacts = Vec::new();
     let mut compiled = std::collections::BTreeSet::new();
-    let mut lines = BufReader::new(&reader);
-    let mut line = String::new();
-    loop {
-        line.clear();
-        match lines.read_line(&mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
+    for message in Message::parse_stream(BufReader::new(&reader)) {
+        let message = match message {
+            Ok(m) => m,
             Err(e) => {
                 if let Some(pb) = &bar {
                     pb.abandon();
@@ -183,46 +167,45 @@ pub fn build(req: &BuildRequest<'_>, opts: &RunOptions<'_>) -> Result<BuildOutco
                     message: format!("{e}; cargo's messages are above"),
                 });
             }
-        }
-        if !line.starts_with('{') {
+        };
+        match message {
             // cargo's rendered diagnostics and status lines.
-            let text = line.trim_end();
-            let hidden =
-                text.is_empty() || (req.quiet && text.trim_start().starts_with("Compiling"));
-            if !hidden {
-                match &bar {
-                    Some(pb) => pb.println(text),
-                    None => eprintln!("{text}"),
+            Message::TextLine(line) => {
+                let text = line.trim_end();
+                let hidden =
+                    text.is_empty() || (req.quiet && text.trim_start().starts_with("Compiling"));
+                if !hidden {
+                    match &bar {
+                        Some(pb) => pb.println(text),
+                        None => eprintln!("{text}"),
+                    }
                 }
             }
-            continue;
+            Message::CompilerArtifact(artifact) => {
+                if compiled.insert(artifact.package_id.repr.clone())
+                    && let Some(pb) = &bar
+                {
+                    pb.inc(1);
+                }
+                // The member's own targets: cargo names the manifest each unit comes from.
+                if same_file(
+                    artifact.manifest_path.as_std_path(),
+                    &member_manifest,
+                    member_canonical.as_deref(),
+                ) {
+                    artifacts.extend(artifacts_of(
+                        &artifact.target,
+                        artifact.executable.map(|p| p.into_std_path_buf()),
+                        artifact
+                            .filenames
+                            .into_iter()
+                            .map(|p| p.into_std_path_buf())
+                            .collect(),
+                    ));
+                }
+            }
+            _ => {}
         }
-        let Ok(msg) = serde_json::from_str::<Message>(&line) else {
-            continue;
-        };
-        if msg.reason != "compiler-artifact" {
-            continue;
-        }
-        if let Some(id) = &msg.package_id
-            && compiled.insert(id.clone())
-            && let Some(pb) = &bar
-        {
-            pb.inc(1);
-        }
-        if !msg
-            .package_id
-            .as_deref()
-            .is_some_and(|id| is_local_package(id, req.package))
-        {
-            continue;
-        }
-        let Some(target) = msg.target else { continue };
-        artifacts.extend(artifacts_of(
-            &target.name,
-            &target.kind,
-            msg.executable,
-            msg.filenames,
-        ));
     }
     if let Some(pb) = &bar {
         pb.finish_and_clear();
@@ -253,28 +236,77 @@ pub fn build(req: &BuildRequest<'_>, opts: &RunOptions<'_>) -> Result<BuildOutco
     })
 }
 
-/// Whether a cargo package id (`path+file:///…/app#thermo-fw@0.9.0`, `path+file:///…/thermo-fw#0.9.0`,
-/// or the older `thermo-fw 0.9.0 (path+file:///…)`) names the local package `name`.
-pub fn is_local_package(id: &str, name: &str) -> bool {
-    if let Some(rest) = id.strip_prefix("path+") {
-        let (url, frag) = rest.rsplit_once('#').unwrap_or((rest, ""));
-        return match frag.split_once('@') {
-            Some((n, _)) => n == name,
-            // `#1.2.3`: the name is the directory's.
-            None => url.rsplit('/').next() == Some(name),
-        };
+/// The manifest of the package the request builds (`-p`): the request's manifest when it is
+/// that package's, else the workspace member of that name as `cargo metadata --no-deps` lists
+/// it (a build started from the workspace root manifest, as `verify-build` does).
+fn member_manifest(req: &BuildRequest<'_>) -> Result<PathBuf> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        package: Option<Package>,
     }
-    id.contains("(path+") && id.split(' ').next() == Some(name)
+    #[derive(serde::Deserialize)]
+    struct Package {
+        name: Option<String>,
+    }
+    let own = std::fs::read_to_string(req.manifest_path)
+        .ok()
+        .and_then(|text| toml::from_str::<Manifest>(&text).ok())
+        .and_then(|m| m.package)
+        .and_then(|p| p.name);
+    if own.as_deref() == Some(req.package) {
+        return Ok(req.manifest_path.to_path_buf());
+    }
+    let args: Vec<String> = [
+        "metadata",
+        "--no-deps",
+        "--format-version",
+        "1",
+        "--manifest-path",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .chain([req.manifest_path.display().to_string()])
+    .chain(req.offline.then(|| "--offline".to_owned()))
+    .chain(req.frozen.then(|| "--frozen".to_owned()))
+    .collect();
+    let json = process::run_capture(&process::cargo(), &args, None)?;
+    let metadata: cargo_metadata::Metadata = serde_json::from_str(&json).map_err(|e| {
+        Error::Environment(format!(
+            "cannot read `cargo metadata --no-deps` output: {e}"
+        ))
+    })?;
+    metadata
+        .workspace_packages()
+        .into_iter()
+        .find(|p| p.name.as_str() == req.package)
+        .map(|p| p.manifest_path.clone().into_std_path_buf())
+        .ok_or_else(|| {
+            Error::usage(
+                "--package",
+                format!(
+                    "`{}` is not a member of the workspace of {}",
+                    req.package,
+                    req.manifest_path.display()
+                ),
+            )
+        })
+}
+
+/// Whether `a` names the file `b` (as written, or once symlinks are resolved; `b_canonical` is
+/// `b` resolved).
+fn same_file(a: &Path, b: &Path, b_canonical: Option<&Path>) -> bool {
+    a == b || (b_canonical.is_some() && a.canonicalize().ok().as_deref() == b_canonical)
 }
 
 fn artifacts_of(
-    name: &str,
-    kinds: &[String],
+    target: &Target,
     executable: Option<PathBuf>,
     filenames: Vec<PathBuf>,
 ) -> Vec<Artifact> {
+    let name = target.name.as_str();
+    let kinds = &target.kind;
     let mut out = Vec::new();
-    if kinds.iter().any(|k| k == "bin") {
+    if target.is_kind(TargetKind::Bin) {
         if let Some(exe) = executable {
             out.push(Artifact {
                 kind: "bin".into(),
@@ -291,7 +323,7 @@ fn artifacts_of(
         } else if file.ends_with(".a") || file.ends_with(".lib") {
             "staticlib"
         } else if file.ends_with(".so") || file.ends_with(".dylib") || file.ends_with(".dll") {
-            if kinds.iter().any(|k| k == "dylib") {
+            if kinds.contains(&TargetKind::DyLib) {
                 "dylib"
             } else {
                 "cdylib"

@@ -10,6 +10,8 @@ use crate::error::{Error, Result};
 use crate::findings::{Code, Finding};
 use crate::util::{digest, process, time};
 use crate::workspace::Selection;
+use guppy::PackageId;
+use guppy::graph::PackageGraph;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -26,8 +28,8 @@ pub struct Plan<'a> {
     pub frozen: bool,
     pub quiet: bool,
     pub expected_units: u64,
-    /// The shipped set (package ids) for the cross-check.
-    pub shipped: BTreeSet<String>,
+    /// The shipped set for the cross-check.
+    pub shipped: ShippedSet<'a>,
     pub cargo_lock_sha256: &'a str,
     /// SOURCE_DATE_EPOCH for the build (commit time unless the caller set one).
     pub source_date_epoch: i64,
@@ -37,6 +39,26 @@ pub struct Plan<'a> {
     /// Path dependencies outside the workspace (relative to its root, `../…`): a source copy
     /// gets them linked at the same relative place, as they are not part of the copied tree.
     pub external_paths: Vec<String>,
+}
+
+/// The gate's shipped set for the cross-check with what cargo compiled.
+#[derive(Default)]
+pub struct ShippedSet<'a> {
+    /// Package ids as cargo writes them (`PackageId::repr`), compared exactly.
+    pub ids: BTreeSet<String>,
+    /// The package graph, to name the packages in the record and the finding.
+    pub graph: Option<&'a PackageGraph>,
+}
+
+impl ShippedSet<'_> {
+    /// `name version` of a package id from the graph; the id itself when the graph does not
+    /// know it.
+    pub fn name(&self, repr: &str) -> String {
+        self.graph
+            .and_then(|g| g.metadata(&PackageId::new(repr)).ok())
+            .map(|p| format!("{} {}", p.name(), p.version()))
+            .unwrap_or_else(|| repr.to_owned())
+    }
 }
 
 pub struct ReleaseBuild {
@@ -78,13 +100,14 @@ pub fn run(plan: &Plan<'_>) -> Result<ReleaseBuild> {
     let mut findings = Vec::new();
     let not_in: Vec<String> = outcome
         .compiled
-        .difference(&plan.shipped)
-        .map(|id| short_id(id))
+        .difference(&plan.shipped.ids)
+        .map(|id| plan.shipped.name(id))
         .collect();
     let not_compiled: Vec<String> = plan
         .shipped
+        .ids
         .difference(&outcome.compiled)
-        .map(|id| short_id(id))
+        .map(|id| plan.shipped.name(id))
         .collect();
     let matches = not_in.is_empty() && not_compiled.is_empty();
     if !matches {
@@ -199,15 +222,6 @@ pub fn digests(artifacts: &[Artifact]) -> Result<Vec<ArtifactDigest>> {
             })
         })
         .collect()
-}
-
-/// `name version` of a cargo package id (`path+file:///…#name@1.2.3`, `registry+…#name@1.2.3`,
-/// or the older `name 1.2.3 (source)` form).
-fn short_id(id: &str) -> String {
-    if let Some((_, frag)) = id.rsplit_once('#') {
-        return frag.replacen('@', " ", 1);
-    }
-    id.split(" (").next().unwrap_or(id).to_owned()
 }
 
 fn now_or_epoch(fixed: bool, epoch: i64) -> i64 {

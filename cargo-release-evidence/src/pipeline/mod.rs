@@ -7,7 +7,7 @@ pub mod release;
 pub mod sbom_only;
 pub mod verify_build;
 
-use crate::build::controlled::Plan;
+use crate::build::controlled::{Plan, ShippedSet};
 use crate::error::{Error, Result};
 use crate::findings::Kind;
 use crate::gate::{self, GateRun};
@@ -189,7 +189,10 @@ pub fn build_plan<'a>(
         frozen: opts.gate.cargo.frozen,
         quiet: opts.quiet,
         expected_units: shipped.len() as u64,
-        shipped,
+        shipped: ShippedSet {
+            ids: shipped,
+            graph: Some(&run.workspace.graph),
+        },
         cargo_lock_sha256: &inputs.lock.sha256,
         source_date_epoch: inputs.source_date_epoch,
         toolchain: (&inputs.toolchain.rustc, &inputs.toolchain.cargo),

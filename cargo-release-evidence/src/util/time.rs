@@ -99,7 +99,10 @@ impl<'de> Deserialize<'de> for Day {
             // by `Datetime` itself (so `date = { x = "2026-10-01" }` is an error).
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Day, A::Error> {
                 let dt =
-                    toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                    toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))
+                        .map_err(|_| {
+                            de::Error::custom("expected a date like 2026-10-01, found a table")
+                        })?;
                 match (dt.date, dt.time, dt.offset) {
                     (Some(date), None, None) => {
                         Day::parse(&date.to_string()).map_err(de::Error::custom)

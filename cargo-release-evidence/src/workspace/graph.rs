@@ -182,13 +182,27 @@ impl Workspace {
             packages.insert(id, Kind::Linked);
         }
         let mut edges = without_dev.edges;
+        let mut dev_edges = Edges::new();
         if sel.include_dev {
             let with_dev = self.cargo_set(member, sel, true)?;
             for id in with_dev.target.into_iter().chain(with_dev.host) {
                 packages.entry(id).or_insert(Kind::Dev);
             }
             for (from, to) in with_dev.edges {
-                edges.entry(from).or_default().extend(to);
+                let known = edges.get(&from);
+                let added: BTreeSet<PackageId> = to
+                    .into_iter()
+                    .filter(|t| !known.is_some_and(|k| k.contains(t)))
+                    .collect();
+                if !added.is_empty() {
+                    dev_edges.insert(from, added);
+                }
+            }
+            for (from, to) in &dev_edges {
+                edges
+                    .entry(from.clone())
+                    .or_default()
+                    .extend(to.iter().cloned());
             }
         }
         Ok(MemberSet {
@@ -198,6 +212,7 @@ impl Workspace {
             manifest_path: member.manifest_path().as_std_path().to_path_buf(),
             packages,
             edges,
+            dev_edges,
         })
     }
 
@@ -346,7 +361,15 @@ impl Workspace {
             let Some(kind) = set.packages.get(id) else {
                 continue;
             };
-            let path = shortest_path(&set.id, id, &set.edges)
+            // A linked or build-time package ships without dev-dependencies: its path does
+            // too. Only a dev package's path takes a dev-dependency edge.
+            let none = Edges::new();
+            let avoid = if *kind == Kind::Dev {
+                &none
+            } else {
+                &set.dev_edges
+            };
+            let path = shortest_path_avoiding(&set.id, id, &set.edges, avoid)
                 .iter()
                 .map(|p| {
                     self.graph
@@ -382,6 +405,16 @@ fn requested_features(sel: &Selection) -> impl Iterator<Item = &str> {
 /// The package ids from `from` to `to` (inclusive) along `edges` (breadth first, so the
 /// shortest; ties broken by package id order). Just `[to]` when unreachable.
 pub fn shortest_path(from: &PackageId, to: &PackageId, edges: &Edges) -> Vec<PackageId> {
+    shortest_path_avoiding(from, to, edges, &Edges::new())
+}
+
+/// [`shortest_path`] along `edges` except those in `avoid`.
+pub fn shortest_path_avoiding(
+    from: &PackageId,
+    to: &PackageId,
+    edges: &Edges,
+    avoid: &Edges,
+) -> Vec<PackageId> {
     let mut prev: HashMap<&PackageId, &PackageId> = HashMap::new();
     let mut queue = VecDeque::from([from]);
     let mut seen = BTreeSet::from([from]);
@@ -389,7 +422,11 @@ pub fn shortest_path(from: &PackageId, to: &PackageId, edges: &Edges) -> Vec<Pac
         if cur == to {
             break;
         }
+        let avoided = avoid.get(cur);
         for next in edges.get(cur).into_iter().flatten() {
+            if avoided.is_some_and(|a| a.contains(next)) {
+                continue;
+            }
             if seen.insert(next) {
                 prev.insert(next, cur);
                 queue.push_back(next);

@@ -161,4 +161,7 @@ pub struct MemberSet {
     /// these features and (with `--include-dev`) dev-dependencies. Paths and locations of
     /// findings use only these.
     pub edges: BTreeMap<PackageId, BTreeSet<PackageId>>,
+    /// The part of `edges` that only `--include-dev` adds: the path to a linked or build-time
+    /// package never goes through one of them.
+    pub dev_edges: BTreeMap<PackageId, BTreeSet<PackageId>>,
 }
