@@ -33,7 +33,8 @@ pub struct MemberEvidence {
     pub artifacts: Vec<FileRecord>,
     /// Files of the evidence directory, sorted.
     pub files: Vec<String>,
-    /// Findings of the build stage (reproducibility, shipped-set cross-check).
+    /// Findings of the stages after the gate (reproducibility, shipped-set cross-check, and the
+    /// version against earlier releases: RE-BASELINE-VERSION/-BUMP).
     pub build_findings: Vec<Finding>,
 }
 
@@ -148,7 +149,9 @@ fn member_evidence(
         );
     }
 
-    let (artifacts, build_record, build_findings) = artifacts(opts, run, set, inputs)?;
+    let (artifacts, build_record, mut build_findings) = artifacts(opts, run, set, inputs)?;
+    let (baseline, version_findings) = super::baseline::member(run, set, &dir);
+    build_findings.extend(version_findings);
     let verdict = MemberVerdict::of(run, set, &build_findings);
     let mut artifact_records = Vec::new();
     for a in &artifacts {
@@ -210,6 +213,7 @@ fn member_evidence(
             sbom: sbom_records,
             build: build_record,
             verdict: &verdict,
+            baseline,
         },
         &models,
     );
@@ -376,6 +380,7 @@ struct Produced<'a> {
     sbom: Vec<FileRecord>,
     build: Option<BuildRecord>,
     verdict: &'a MemberVerdict,
+    baseline: Option<crate::checks::baseline::Baseline>,
 }
 
 fn build_manifest(
@@ -446,5 +451,6 @@ fn build_manifest(
             }
         }),
         verification: None,
+        baseline: produced.baseline,
     }
 }
