@@ -5,8 +5,7 @@
 
 use super::allowed_signers::{AllowedSigners, pattern_match};
 use super::sshsig;
-use super::verify::Item;
-use crate::checks::baseline::{GIT_NAMESPACE, SignatureCheck};
+use crate::checks::baseline::{GIT_NAMESPACE, SignatureCheck, short};
 use crate::error::Result;
 use crate::workspace::git::split_signature;
 use serde_json::Value;
@@ -62,14 +61,15 @@ pub fn check(
     }
 }
 
-/// `verify`'s item for the manifest's `baseline` section (`None` when there is none): what
-/// the gate recorded, and — when it recorded a tag signed by a release signer — the tag's
-/// signature checked again with `signers`, and the tag object naming the recorded commit.
+/// `verify`'s `baseline` item, `(ok, detail)`, for the manifest's `baseline` section (`None`
+/// when there is none): what the gate recorded, and — when it recorded a tag signed by a
+/// release signer — the tag's signature checked again with `signers`, and the tag object
+/// naming the recorded commit.
 pub fn verify_item(
     dir: &Path,
     signers: Option<&AllowedSigners>,
     release_signers: &[String],
-) -> Option<Item> {
+) -> Option<(bool, String)> {
     let text = std::fs::read(dir.join(crate::evidence::MANIFEST_FILE)).ok()?;
     let m: Value = serde_json::from_slice(&text).ok()?;
     let b = m.get("baseline").filter(|b| b.is_object())?;
@@ -132,11 +132,7 @@ pub fn verify_item(
             Err(why) => format!("; TAG SIGNATURE FAILS: {why}"),
         });
     }
-    Some(Item {
-        item: "baseline".into(),
-        ok,
-        detail,
-    })
+    Some((ok, detail))
 }
 
 /// The recorded tag object's signature checked again: `Ok(signer and key)`.
@@ -174,8 +170,4 @@ fn recheck(
         )),
         SignatureCheck::Invalid(why) => Err(why),
     }
-}
-
-fn short(c: &str) -> &str {
-    &c[..c.len().min(12)]
 }

@@ -362,6 +362,7 @@ fn dirty(cx: &Context<'_>) -> String {
     t
 }
 
-fn short(c: &str) -> &str {
-    &c[..c.len().min(12)]
+/// The first 12 characters (of a commit id; safe on any input).
+pub fn short(c: &str) -> &str {
+    c.char_indices().nth(12).map_or(c, |(i, _)| &c[..i])
 }

@@ -2,7 +2,7 @@
 //! the version increased at all, and whether the bump is as large as what can be proven
 //! offline to need it (a removed feature, a re-exported dependency with a breaking bump).
 
-use super::{Baseline, finding};
+use super::{Baseline, finding, short};
 use crate::findings::{Code, Finding, PackageRef};
 use crate::policy::Policy;
 use guppy::graph::{BuildTargetId, PackageMetadata};
@@ -244,10 +244,6 @@ fn next_breaking(v: &Version) -> String {
     }
 }
 
-fn short(c: &str) -> &str {
-    &c[..c.len().min(12)]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +262,8 @@ mod tests {
         assert!(breaking(&v("0.0.1"), &v("0.0.2")));
         assert_eq!(relation(&v("1.0.0-rc.1"), &v("1.0.0")), "pre-release");
         assert_eq!(next_breaking(&v("0.9.3")), "0.10.0");
+        assert_eq!(short("0123456789abcdef"), "0123456789ab");
+        assert_eq!(short("éééééééééééééé"), "éééééééééééé");
     }
 
     #[test]
