@@ -106,6 +106,28 @@ codes! {
         "A second build from a fresh copy of the source gave a different artifact.";
     BuildReproducibilityUnchecked = "RE-BUILD-UNCHECKED", Error,
         "The policy requires a reproducible build ([build] require-reproducible) but it was not checked.";
+    BaselineNoGit = "RE-BASELINE-NO-GIT", Error,
+        "[baseline] is configured but the workspace is not a git checkout with a commit (or git is not installed).";
+    BaselineUntagged = "RE-BASELINE-UNTAGGED", Error,
+        "HEAD does not carry the release tag [baseline] names for this version (missing, or on another commit).";
+    BaselineTagLightweight = "RE-BASELINE-TAG-LIGHTWEIGHT", Error,
+        "The release tag is a lightweight tag, but [baseline] requires an annotated tag.";
+    BaselineTagUnsigned = "RE-BASELINE-TAG-UNSIGNED", Error,
+        "The release tag carries no signature, but [baseline] requires a signed tag.";
+    BaselineTagSignature = "RE-BASELINE-TAG-SIGNATURE", Error,
+        "The release tag's signature does not verify (bad, not SSH, or git and our own check disagree).";
+    BaselineTagSigner = "RE-BASELINE-TAG-SIGNER", Error,
+        "The release tag is signed by a key that allowed_signers does not list for namespace `git`, or by no release signer.";
+    BaselineBranch = "RE-BASELINE-BRANCH", Error,
+        "The release commit is on no branch matching [baseline] branches.";
+    BaselineDirty = "RE-BASELINE-DIRTY", Error,
+        "The working tree has uncommitted changes, but [baseline] requires a clean tree.";
+    BaselineVersion = "RE-BASELINE-VERSION", Error,
+        "The version did not increase: an earlier sealed release has this version from another commit, or a higher version from an ancestor commit.";
+    BaselineBump = "RE-BASELINE-BUMP", Warning,
+        "The version bump is smaller than the changes require (a removed feature, or a re-exported dependency with a breaking bump).";
+    BaselineNotes = "RE-BASELINE-NOTES", Error,
+        "The release notes file has no entry (heading) for this version, or does not exist.";
 }
 
 impl fmt::Display for Code {

@@ -2,6 +2,7 @@
 
 pub mod advisories;
 pub mod approvals;
+pub mod baseline;
 pub mod licenses;
 pub mod sources;
 pub mod yanked;
@@ -23,6 +24,9 @@ pub struct Context<'a> {
     pub date: Day,
     /// `None` with `--all-platforms`.
     pub target: Option<String>,
+    /// Each release member's baseline (empty without `[baseline]`) and the git facts behind it.
+    pub baseline: &'a [baseline::Baseline],
+    pub git: Option<&'a crate::workspace::git::GitFacts>,
 }
 
 impl Context<'_> {
@@ -85,6 +89,8 @@ pub fn run_all(cx: &Context<'_>) -> CheckOutput {
     let (yanked_findings, yanked) = yanked::check(cx);
     mark("yanked");
     findings.extend(yanked_findings);
+    findings.extend(baseline::check(cx));
+    mark("baseline");
     CheckOutput {
         findings,
         hits,

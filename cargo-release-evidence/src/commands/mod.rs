@@ -61,6 +61,7 @@ pub fn gate_options(g: &GlobalArgs) -> Result<gate::Options> {
         advisory_db: g.advisory_db.clone(),
         date: date(g)?,
         use_cache: !g.no_cache,
+        tag_verifier: Some(crate::sign::tag::verify_ssh),
     })
 }
 

@@ -5,6 +5,7 @@ pub mod changes;
 pub mod checksums;
 pub mod locate;
 pub mod model;
+pub mod previous;
 pub mod provenance;
 pub mod store;
 

@@ -44,6 +44,10 @@ pub struct Manifest {
     pub approval_policy: Option<ApprovalPolicy>,
     /// Verification evidence (tests, coverage, static analysis); `null` when none is required.
     pub verification: Option<serde_json::Value>,
+    /// The configuration baseline (tag, signature, branch, tree, release notes, previous
+    /// release); present only when the policy has `[baseline]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::checks::baseline::Baseline>,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]

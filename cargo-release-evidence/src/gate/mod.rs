@@ -38,6 +38,9 @@ pub struct Options {
     pub date: Day,
     /// Reuse cached cargo metadata when its inputs are unchanged.
     pub use_cache: bool,
+    /// Our own SSH signature check of release tags (`sign::tag::verify`, a higher layer);
+    /// without it a signed tag never verifies (fail closed).
+    pub tag_verifier: Option<checks::baseline::SshVerifier>,
 }
 
 /// Everything the gate produced, kept for later stages (init, publish, evidence).
@@ -54,6 +57,8 @@ pub struct GateRun {
     pub selection: Selection,
     /// The target triple of the shipped sets (`None` with `--all-platforms`).
     pub target: Option<String>,
+    /// Each release member's configuration baseline (empty without `[baseline]`).
+    pub baseline: Vec<checks::baseline::Baseline>,
 }
 
 /// Loads the workspace: metadata (file, cache or cargo) and the package graph.
@@ -194,6 +199,9 @@ pub fn run(opts: &Options) -> Result<GateRun> {
     } else {
         Some(sel.target.clone().unwrap_or_else(workspace::host_triple))
     };
+    // Git is asked only when the policy has [baseline].
+    let (git, baseline) = checks::baseline::gather(&workspace, &policy, &sets, opts.tag_verifier)?;
+    timer.mark("baseline gathered");
     let cx = Context {
         ws: &workspace,
         policy: &policy,
@@ -202,6 +210,8 @@ pub fn run(opts: &Options) -> Result<GateRun> {
         db: &db,
         date,
         target: target.clone(),
+        baseline: &baseline,
+        git: git.as_ref(),
     };
     let out = checks::run_all(&cx);
     let mut found = out.findings;
@@ -244,6 +254,7 @@ pub fn run(opts: &Options) -> Result<GateRun> {
         hits: out.hits,
         selection: sel.clone(),
         target,
+        baseline,
     })
 }
 

@@ -2,6 +2,7 @@
 //! member) → SBOM → manifest → release record → SHA256SUMS → evidence directory. Also the
 //! partial pipelines of `build`, `sbom` and `verify-build`. Takes its own [`Options`].
 
+pub mod baseline;
 pub mod build_only;
 pub mod release;
 pub mod sbom_only;

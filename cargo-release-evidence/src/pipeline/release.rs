@@ -35,7 +35,8 @@ pub struct MemberEvidence {
     pub artifacts: Vec<FileRecord>,
     /// Files of the evidence directory, sorted.
     pub files: Vec<String>,
-    /// Findings of the build stage (reproducibility, shipped-set cross-check).
+    /// Findings of the stages after the gate (reproducibility, shipped-set cross-check, and the
+    /// version against earlier releases: RE-BASELINE-VERSION/-BUMP).
     pub build_findings: Vec<Finding>,
 }
 
@@ -138,7 +139,9 @@ fn member_evidence(
 
     // The build runs without the lock: `approve` or `sign` may run meanwhile, and the seal is
     // re-checked under the lock right before commit.
-    let (artifacts, build_record, build_findings) = artifacts(opts, run, set, inputs)?;
+    let (artifacts, build_record, mut build_findings) = artifacts(opts, run, set, inputs)?;
+    let (baseline, version_findings) = super::baseline::member(run, set, &dir);
+    build_findings.extend(version_findings);
     let verdict = MemberVerdict::of(run, set, &build_findings);
     let lock = store::create_and_lock(&dir)?;
     store::check_target(&dir, &location, opts.force)?;
@@ -193,6 +196,7 @@ fn member_evidence(
             sbom: sbom_records,
             build: build_record,
             verdict: &verdict,
+            baseline,
         },
         &models,
     );
@@ -359,6 +363,7 @@ struct Produced<'a> {
     sbom: Vec<FileRecord>,
     build: Option<BuildRecord>,
     verdict: &'a MemberVerdict,
+    baseline: Option<crate::checks::baseline::Baseline>,
 }
 
 fn build_manifest(
@@ -429,5 +434,6 @@ fn build_manifest(
             }
         }),
         verification: None,
+        baseline: produced.baseline,
     }
 }

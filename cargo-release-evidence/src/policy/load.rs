@@ -24,6 +24,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("advisories", &["exception"]),
     ("build", &[]),
     ("approvals", &[]),
+    ("baseline", &[]),
 ];
 
 pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Policy> {
@@ -176,6 +177,7 @@ fn assign(
         }
         "build" => data.build = one(value, diag)?,
         "approvals" => data.approvals = Some(one(value, diag)?),
+        "baseline" => data.baseline = Some(one(value, diag)?),
         _ => unreachable!("only known sections are assigned"),
     }
     Ok(())

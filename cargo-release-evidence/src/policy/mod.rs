@@ -4,6 +4,7 @@
 //! `load` parses with spans and reports every problem at once; `validate` checks the rules
 //! that span several fields; `model` and `values` are the typed data.
 
+pub mod baseline;
 pub mod load;
 pub mod model;
 pub mod validate;

@@ -6,7 +6,7 @@ use crate::error::Diagnostic;
 use serde_spanned::Spanned;
 
 pub fn validate(p: &Policy) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    let mut out = super::baseline::validate(p);
     for a in &p.data.approved {
         let e = a.get_ref();
         if e.pending_review {

@@ -99,6 +99,9 @@ pub fn release_record(m: &Manifest, models: &[SbomModel], changes: &DependencyCh
     for (k, v) in rows {
         let _ = writeln!(t, "| {k} | {v} |");
     }
+    if let Some(b) = &m.baseline {
+        t.push_str(&super::baseline::section(b));
+    }
 
     let _ = writeln!(
         t,
@@ -215,6 +218,14 @@ pub fn release_record(m: &Manifest, models: &[SbomModel], changes: &DependencyCh
                 .to_owned(),
         ),
     ];
+    // With [baseline], its five items replace "Version tagged" and "Tree clean".
+    let items: Vec<(bool, String)> = match &m.baseline {
+        Some(b) => super::baseline::checklist(b)
+            .into_iter()
+            .chain(items.into_iter().skip(2))
+            .collect(),
+        None => items.into_iter().collect(),
+    };
     for (done, label) in items {
         let _ = writeln!(t, "- [{}] {label}", tick(done));
     }

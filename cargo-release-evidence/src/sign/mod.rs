@@ -6,4 +6,5 @@ pub mod approval;
 pub mod approve;
 pub mod readiness;
 pub mod sshsig;
+pub mod tag;
 pub mod verify;

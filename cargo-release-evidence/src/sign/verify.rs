@@ -375,6 +375,12 @@ pub fn run(dir: &Path, signers_override: Option<&Path>) -> Result<Verification> 
     let sig = check_release_signature(&c, dir);
     let mut v = c.v;
     v.items.push(sig);
+    if let Some((ok, detail)) =
+        super::tag::verify_item(dir, c.signers.as_ref(), &c.policy.release_signers)
+    {
+        let item = "baseline".into();
+        v.items.push(Item { item, ok, detail });
+    }
     v.ok = v.items.iter().all(|i| i.ok);
     Ok(v)
 }

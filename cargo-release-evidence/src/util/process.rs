@@ -45,3 +45,23 @@ pub fn git(dir: &Path, args: &[&str]) -> Result<String> {
     let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
     run_capture(&"git".into(), &args, Some(dir))
 }
+
+/// Runs git in `dir` and returns whether it exited 0, with its stdout and stderr (lossy UTF-8),
+/// for commands whose failure is an answer (`verify-tag`, `merge-base --is-ancestor`).
+pub fn git_status(dir: &Path, args: &[&str]) -> Result<(bool, String, String)> {
+    let out = duct::cmd("git", args)
+        .dir(dir)
+        .stdout_capture()
+        .stderr_capture()
+        .unchecked()
+        .run()
+        .map_err(|e| Error::Command {
+            command: format!("git {}", args.join(" ")),
+            message: e.to_string(),
+        })?;
+    Ok((
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
