@@ -199,10 +199,117 @@ fn macho<Mach: MachHeader<Endian = Endianness>>(data: &ReadCache<File>) -> Parse
 
 #[cfg(test)]
 mod tests {
+    use super::Binary;
+
     #[test]
     fn sizes_read_as_people_write_them() {
         assert_eq!(super::human_size(16 << 20), "16 MiB");
         assert_eq!(super::human_size(64 << 10), "64 KiB");
         assert_eq!(super::human_size(1000), "1000 bytes");
+    }
+
+    fn le16(v: &mut Vec<u8>, x: u16) {
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    fn le32(v: &mut Vec<u8>, x: u32) {
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    fn le64(v: &mut Vec<u8>, x: u64) {
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    fn name<const N: usize>(v: &mut Vec<u8>, s: &str) {
+        let mut b = [0u8; N];
+        b[..s.len()].copy_from_slice(s.as_bytes());
+        v.extend_from_slice(&b);
+    }
+
+    /// A minimal PE32+ file with one section `.dep-v0` holding `data`.
+    fn pe(data: &[u8]) -> Vec<u8> {
+        let mut f = vec![0u8; 64];
+        f[0..2].copy_from_slice(b"MZ");
+        f[0x3c..0x40].copy_from_slice(&64u32.to_le_bytes());
+        f.extend_from_slice(b"PE\0\0");
+        le16(&mut f, 0x8664); // machine
+        le16(&mut f, 1); // sections
+        le32(&mut f, 0);
+        le32(&mut f, 0);
+        le32(&mut f, 0);
+        le16(&mut f, 112 + 16 * 8); // size of optional header
+        le16(&mut f, 0x22);
+        let optional = f.len();
+        f.resize(optional + 112, 0);
+        f[optional..optional + 2].copy_from_slice(&0x20bu16.to_le_bytes());
+        f[optional + 108..optional + 112].copy_from_slice(&16u32.to_le_bytes());
+        f.resize(f.len() + 16 * 8, 0);
+        let raw = (f.len() + 40) as u32;
+        name::<8>(&mut f, ".dep-v0");
+        le32(&mut f, data.len() as u32); // virtual size
+        le32(&mut f, 0x1000); // virtual address
+        le32(&mut f, data.len() as u32); // size of raw data
+        le32(&mut f, raw);
+        f.resize(f.len() + 16, 0);
+        f.extend_from_slice(data);
+        f
+    }
+
+    /// A minimal 64-bit Mach-O file with one segment `__DATA` and section `.dep-v0`.
+    fn macho(data: &[u8]) -> Vec<u8> {
+        let mut f = Vec::new();
+        le32(&mut f, 0xfeed_facf);
+        le32(&mut f, 0x0100_0007); // x86-64
+        le32(&mut f, 3);
+        le32(&mut f, 2); // MH_EXECUTE
+        le32(&mut f, 1); // one load command
+        le32(&mut f, 72 + 80);
+        le32(&mut f, 0);
+        le32(&mut f, 0);
+        let offset = (32 + 72 + 80) as u64;
+        le32(&mut f, 0x19); // LC_SEGMENT_64
+        le32(&mut f, 72 + 80);
+        name::<16>(&mut f, "__DATA");
+        le64(&mut f, 0x1000);
+        le64(&mut f, data.len() as u64);
+        le64(&mut f, offset);
+        le64(&mut f, data.len() as u64);
+        le32(&mut f, 3);
+        le32(&mut f, 3);
+        le32(&mut f, 1); // one section
+        le32(&mut f, 0);
+        name::<16>(&mut f, ".dep-v0");
+        name::<16>(&mut f, "__DATA");
+        le64(&mut f, 0x1000);
+        le64(&mut f, data.len() as u64);
+        le32(&mut f, offset as u32);
+        f.resize(f.len() + 7 * 4, 0); // align, reloff, nreloc, flags, reserved1-3
+        f.extend_from_slice(data);
+        f
+    }
+
+    #[test]
+    fn pe_and_macho_sections_are_found_and_capped() {
+        let dir = tempfile::tempdir().unwrap();
+        for (kind, bytes) in [("pe", pe(b"hello")), ("macho", macho(b"hello"))] {
+            let path = dir.path().join(kind);
+            std::fs::write(&path, bytes).unwrap();
+            let binary = Binary::open(&path).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            assert_eq!(
+                binary.section(&[".dep-v0"], 16).unwrap().as_deref(),
+                Some(&b"hello"[..]),
+                "{kind}"
+            );
+            assert!(binary.section(&[".relevid"], 16).unwrap().is_none());
+            let err = binary.section(&[".dep-v0"], 4).unwrap_err().to_string();
+            assert!(
+                err.contains("section .dep-v0 is 5 bytes, more than the 4 bytes"),
+                "{err}"
+            );
+        }
+        let text = dir.path().join("text");
+        std::fs::write(&text, "not a binary").unwrap();
+        let err = Binary::open(&text).err().unwrap().to_string();
+        assert!(
+            err.contains("is not an executable this tool reads"),
+            "{err}"
+        );
     }
 }
