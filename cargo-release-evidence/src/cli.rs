@@ -36,6 +36,10 @@ pub enum Command {
     VerifyBuild {
         /// The evidence directory (holding release-evidence.json).
         evidence_dir: PathBuf,
+        /// Apply recorded rustflags, environment variables (linker, wrappers, compilers) and
+        /// target specs that can run code on this machine; without it they are refused.
+        #[arg(long)]
+        trust_build_flags: bool,
     },
     /// Sign off the evidence for a role with an SSH key (approval bound to the evidence digest).
     Approve {

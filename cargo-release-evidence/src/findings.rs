@@ -97,7 +97,7 @@ codes! {
     DbStale = "RE-DB-STALE", Error,
         "The advisory database is older than [advisories].max-age-days.";
     DbAdvisorySkipped = "RE-DB-MALFORMED", Warning,
-        "An advisory file in the database could not be parsed and was skipped.";
+        "An advisory file in the database could not be read or parsed and was skipped; an error when it concerns a crate that ships.";
     DbFetchFailed = "RE-DB-FETCH-FAILED", Warning,
         "Fetching the advisory database failed; the local copy was used.";
     BuildSetMismatch = "RE-BUILD-SET-MISMATCH", Error,

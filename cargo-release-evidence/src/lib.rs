@@ -135,7 +135,10 @@ fn dispatch(cli: &Cli) -> Result<u8> {
             evidence_dir,
             allowed_signers,
         }) => commands::verify::run(g, evidence_dir, allowed_signers.as_deref()),
-        Some(Command::VerifyBuild { evidence_dir }) => commands::verify_build::run(g, evidence_dir),
+        Some(Command::VerifyBuild {
+            evidence_dir,
+            trust_build_flags,
+        }) => commands::verify_build::run(g, evidence_dir, *trust_build_flags),
         Some(Command::Codes) => commands::codes::run(g),
         Some(Command::Publish { args }) => commands::publish::run(g, args),
         Some(Command::Db {

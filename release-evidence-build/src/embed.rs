@@ -45,7 +45,7 @@ fn run(options: &Options) -> Result<(), String> {
     println!("cargo:rerun-if-env-changed=CARGO_AUDITABLE_ORIG_ARGS");
 
     let manifest = manifest_dir.join("Cargo.toml");
-    let features = enabled_features(&manifest);
+    let features = enabled_features(&manifest)?;
     let offline = env::var("CARGO_NET_OFFLINE").is_ok_and(|v| v == "true" || v == "1");
     let mut cmd = Command::new(&cargo);
     cmd.args([
@@ -153,7 +153,7 @@ fn run(options: &Options) -> Result<(), String> {
     write_if_changed(&out_dir.join("release_evidence.rs"), &code)?;
 
     // Evaluated first so the policy is always watched: the gate's inputs include it.
-    let by_policy = policy_enforces(&workspace_root, &profile);
+    let by_policy = crate::policy::enforces(&workspace_root, &profile)?;
     let enforce = options.enforce
         || env::var("RELEASE_EVIDENCE_ENFORCE").is_ok_and(|v| v == "1" || v == "true")
         || by_policy;
@@ -182,33 +182,40 @@ fn section(code: &mut String, ident: &str, elf: &str, macho: &str, bytes: &[u8])
 
 /// The features being built, as cargo names them: `CARGO_FEATURE_<NAME>` variables matched
 /// against the `[features]` keys of the manifest (plus implicit features of optional deps).
-fn enabled_features(manifest: &Path) -> Vec<String> {
+fn enabled_features(manifest: &Path) -> Result<Vec<String>, String> {
     let env_names: BTreeSet<String> = env::vars()
         .filter_map(|(k, _)| k.strip_prefix("CARGO_FEATURE_").map(str::to_owned))
         .collect();
-    let text = fs::read_to_string(manifest).unwrap_or_default();
-    let mut names = BTreeSet::new();
-    let mut in_features = false;
-    let mut in_deps = false;
-    for line in text.lines() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            in_features = t == "[features]";
-            in_deps = t.ends_with("dependencies]");
-            continue;
-        }
-        if let Some((key, rest)) = t.split_once('=') {
-            let key = key.trim().trim_matches('"').to_owned();
-            if in_features || (in_deps && rest.contains("optional") && rest.contains("true")) {
-                names.insert(key);
+    let table = crate::policy::read_table(manifest)?;
+    let mut names: BTreeSet<String> = table
+        .get("features")
+        .and_then(toml::Value::as_table)
+        .map(|f| f.keys().cloned().collect())
+        .unwrap_or_default();
+    // Optional dependencies, also per target (`[target.'cfg(…)'.dependencies]`).
+    let targets = table.get("target").and_then(toml::Value::as_table);
+    let scopes = std::iter::once(&table).chain(
+        targets
+            .into_iter()
+            .flat_map(|t| t.values().filter_map(toml::Value::as_table)),
+    );
+    for scope in scopes {
+        for kind in ["dependencies", "build-dependencies"] {
+            let Some(deps) = scope.get(kind).and_then(toml::Value::as_table) else {
+                continue;
+            };
+            for (name, dep) in deps {
+                if dep.get("optional").and_then(toml::Value::as_bool) == Some(true) {
+                    names.insert(name.clone());
+                }
             }
         }
     }
-    names
+    Ok(names
         .into_iter()
         .filter(|n| n != "default" && env_names.contains(&n.to_uppercase().replace('-', "_")))
         .chain(env_names.contains("DEFAULT").then(|| "default".to_owned()))
-        .collect()
+        .collect())
 }
 
 /// The cargo-auditable JSON (`{"format":1,"packages":[…]}`) of the package's dependency
@@ -359,33 +366,6 @@ fn git_state(dir: &Path) -> (String, bool) {
     let dirty =
         git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
     (commit, dirty)
-}
-
-/// `[build] enforce-profiles = ["release", …]` in the workspace's release-evidence.toml.
-fn policy_enforces(root: &Path, profile: &str) -> bool {
-    let path = root.join("release-evidence.toml");
-    println!("cargo:rerun-if-changed={}", path.display());
-    let Ok(text) = fs::read_to_string(path) else {
-        return false;
-    };
-    let mut in_build = false;
-    for line in text.lines() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            in_build = t == "[build]";
-            continue;
-        }
-        if in_build
-            && let Some(rest) = t.strip_prefix("enforce-profiles")
-            && let Some((_, list)) = rest.split_once('=')
-        {
-            return list
-                .split('"')
-                .enumerate()
-                .any(|(i, s)| i % 2 == 1 && s == profile);
-        }
-    }
-    false
 }
 
 /// The build-time gate: `cargo release-evidence check` for this package and target.

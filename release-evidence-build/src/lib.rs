@@ -20,9 +20,11 @@
 //!   target, profile, the evidence id `cargo release-evidence` uses) in a `.release-evidence`
 //!   section, readable at run time through [`EvidenceRecord`] without `std` or an allocator.
 //!
-//! With `RELEASE_EVIDENCE_ENFORCE=1`, or `[build] enforce-profiles` in `release-evidence.toml`
-//! naming the profile being built, `embed()` also runs `cargo release-evidence check` for the
-//! package and target (offline) and fails the build on HOLD.
+//! With `RELEASE_EVIDENCE_ENFORCE=1`, or `[build] enforce-profiles` in the policy
+//! (`release-evidence.toml`, or `[workspace.metadata.release-evidence]` in the root
+//! `Cargo.toml`) naming the profile being built, `embed()` also runs `cargo release-evidence
+//! check` for the package and target (offline) and fails the build on HOLD. A policy that
+//! cannot be read fails the build too: it may be the one that switches enforcement on.
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -32,6 +34,8 @@ extern crate std;
 
 #[cfg(feature = "build")]
 mod embed;
+#[cfg(feature = "build")]
+mod policy;
 #[cfg(feature = "build")]
 pub use embed::{Options, embed, embed_with};
 

@@ -270,3 +270,90 @@ fn enforced_build_stops_on_hold_and_passes_when_approved() {
         stderr(&by_policy)
     );
 }
+
+/// The build crate reads the policy with a TOML parser: a comment after `[build]` or a
+/// multi-line `enforce-profiles` switches enforcement on as written; the policy may live in
+/// `[workspace.metadata.release-evidence]`; a policy it cannot read stops the build.
+#[test]
+fn enforcement_reads_the_policy_as_toml_and_stops_on_an_unreadable_one() {
+    let fx = Fixture::example();
+    let tool = bin();
+    let tool = tool.to_str().unwrap();
+    let env = [("RELEASE_EVIDENCE_BIN", tool)];
+    // The gate holds: the known advisory is accepted, but crc-catalog is no longer approved.
+    fx.append(
+        "release-evidence.toml",
+        "\n[[advisories.exception]]\nid = \"RUSTSEC-2021-0003\"\ncrate = \"smallvec\"\nreason = \"not reachable\"\napproved-by = \"sec@example.com\"\nexpires = 2099-12-31\n",
+    );
+    let policy = fx.read("release-evidence.toml");
+    let start = policy.find("[[approved]]\nname = \"crc-catalog\"").unwrap();
+    let end = start + policy[start..].find("\n\n").unwrap();
+    let holding = format!("{}{}", &policy[..start], &policy[end + 2..]);
+
+    // `[build]` with a comment, and the profiles over several lines.
+    fx.write(
+        "release-evidence.toml",
+        &format!(
+            "{holding}\n[build] # release builds are gated\nenforce-profiles = [\n  \"dev\",\n  \"release\", # shipped\n]\n"
+        ),
+    );
+    let out = cargo_build(&fx, &env);
+    assert!(!out.status.success(), "enforcement was off");
+    let err = stderr(&out);
+    assert!(err.contains("RE-APPROVAL-MISSING"), "{err}");
+    assert!(
+        err.contains("the release gate decided HOLD for thermo-fw"),
+        "{err}"
+    );
+
+    // The same policy as [workspace.metadata.release-evidence] in the root Cargo.toml.
+    let in_cargo_toml: String = fx
+        .read("release-evidence.toml")
+        .lines()
+        .map(|l| {
+            if let Some(rest) = l.strip_prefix("[[") {
+                format!("[[workspace.metadata.release-evidence.{rest}\n")
+            } else if let Some(rest) = l.strip_prefix('[') {
+                format!("[workspace.metadata.release-evidence.{rest}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::remove_file(fx.path("release-evidence.toml")).unwrap();
+    fx.append("Cargo.toml", &format!("\n{in_cargo_toml}"));
+    let out = cargo_build(&fx, &env);
+    assert!(!out.status.success(), "enforcement from Cargo.toml was off");
+    assert!(
+        stderr(&out).contains("RE-APPROVAL-MISSING"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A policy file that is not TOML: the build stops and says why, with the place.
+    fx.write(
+        "release-evidence.toml",
+        "[release]\nmembers = [\"thermo-fw\"\n[build\n",
+    );
+    let out = cargo_build(&fx, &env);
+    assert!(!out.status.success(), "an unreadable policy was ignored");
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot read the policy in") && err.contains("release-evidence.toml"),
+        "{err}"
+    );
+    assert!(err.contains("line 3"), "{err}");
+
+    // `enforce-profiles` of the wrong type is not "off" either.
+    fx.write(
+        "release-evidence.toml",
+        "[build]\nenforce-profiles = \"release\"\n",
+    );
+    let out = cargo_build(&fx, &env);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("enforce-profiles must be a list of profile names"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -208,9 +208,14 @@ fn sbom_lists_exactly_the_shipped_set_with_its_analysis() {
         ("miniz_oxide", "0.8.9"),
         ("serde_core", "1.0.229"),
         ("serde_json", "1.0.154"),
+        ("serde_spanned", "1.1.3"),
         ("sha2", "0.10.9"),
+        ("toml", "1.2.1+spec-1.1.0"),
+        ("toml_datetime", "1.1.3+spec-1.1.0"),
+        ("toml_parser", "1.1.6+spec-1.1.0"),
         ("typenum", "1.20.1"),
         ("version_check", "0.9.5"),
+        ("winnow", "1.0.5"),
         ("zmij", "1.0.23"),
     ] {
         expected.push(expect(n, v, "excluded"));

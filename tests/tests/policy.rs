@@ -320,7 +320,7 @@ fn init_writes_a_pending_policy_and_refuses_to_overwrite() {
             "{name} pending: {pending:?}"
         );
     }
-    assert_eq!(pending.len(), 22, "{pending:?}");
+    assert_eq!(pending.len(), 27, "{pending:?}");
     // The vendored crate and the build-script crate beside the workspace are supplier inputs
     // until the policy says otherwise: init proposes their pins, commented out.
     assert_eq!(with_code(&report, "RE-SUPPLIER-UNREVIEWED").len(), 2);

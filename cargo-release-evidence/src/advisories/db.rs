@@ -1,15 +1,24 @@
 //! The RustSec advisory database: locate, fetch (system git through duct), open, and date.
 //!
-//! Advisories are parsed one file at a time with the `rustsec` crate, so a malformed file is
-//! skipped and reported instead of breaking the gate.
+//! Advisories are parsed one file at a time with the `rustsec` crate, so a malformed or
+//! unreadable file is skipped and reported (the gate holds when it concerns a crate that ships)
+//! instead of breaking the gate. A database without any advisory is an error: it would pass
+//! everything. Files are read with size caps, so a hostile database cannot exhaust memory.
 
 use crate::error::{Error, Result};
 use crate::policy::values::Day;
 use crate::util::process;
+use crate::util::text::clip;
 use rustsec::advisory::Advisory;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// The largest advisory file read (real ones are a few KiB).
+const MAX_ADVISORY_BYTES: u64 = 1 << 20;
+/// The largest `SNAPSHOT.txt` read (real ones are two lines).
+const MAX_SNAPSHOT_BYTES: u64 = 64 << 10;
 
 pub const DEFAULT_URL: &str = "https://github.com/rustsec/advisory-db.git";
 
@@ -67,6 +76,9 @@ pub struct AdvisoryDb {
     root: PathBuf,
     /// Crate directory names present under `crates/`.
     crate_dirs: HashSet<String>,
+    /// Entries of `crates/` that are not readable directories, with the reason: reported (not
+    /// silently ignored) when their crate is loaded.
+    broken: HashMap<String, String>,
 }
 
 /// Default location, shared with cargo-audit: `$CARGO_HOME/advisory-db`.
@@ -124,24 +136,51 @@ pub fn fetch(path: &Path, url: &str) -> FetchRecord {
 
 /// Opens the DB directory: lists the advisory files and dates the DB. Nothing is parsed yet,
 /// except for a plain directory without git or SNAPSHOT.txt, whose date is its newest
-/// advisory's.
+/// advisory's. A database without any advisory file is an error.
 pub fn open(path: &Path, display_path: String) -> Result<AdvisoryDb> {
     let crates_dir = path.join("crates");
-    let entries = std::fs::read_dir(&crates_dir).map_err(|e| {
+    let not_usable = |e: &dyn std::fmt::Display| {
         Error::Environment(format!(
             "advisory database at {} is not usable ({}: {e}); pass `--advisory-db PATH`, set [advisories] db-path, or run `cargo release-evidence db fetch`",
             path.display(),
             crates_dir.display()
         ))
-    })?;
+    };
+    let entries = std::fs::read_dir(&crates_dir).map_err(|e| not_usable(&e))?;
     let mut crate_dirs = HashSet::new();
+    let mut broken = HashMap::new();
     let mut count = 0;
-    for dir in entries.flatten() {
-        if !dir.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+    for entry in entries {
+        let entry = entry.map_err(|e| not_usable(&e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
             continue;
         }
-        count += advisory_files(&dir.path()).len();
-        crate_dirs.insert(dir.file_name().to_string_lossy().into_owned());
+        // Follows symbolic links: a linked crate directory counts, a dangling link is reported.
+        match std::fs::metadata(entry.path()) {
+            Ok(m) if m.is_dir() => match advisory_files(&entry.path()) {
+                Ok(files) => {
+                    count += files.len();
+                    crate_dirs.insert(name);
+                }
+                Err(e) => {
+                    broken.insert(name, format!("cannot read the directory: {e}"));
+                }
+            },
+            Ok(_) => {
+                broken.insert(name, "not a directory".to_owned());
+            }
+            Err(e) => {
+                broken.insert(name, format!("cannot read it: {e}"));
+            }
+        }
+    }
+    if count == 0 {
+        return Err(Error::Environment(format!(
+            "advisory database at {} has no advisories ({} holds no advisory files); an empty database would pass every crate. Restore it or fetch it again (`cargo release-evidence db fetch`), or pass `--advisory-db PATH` to a complete copy",
+            path.display(),
+            crates_dir.display()
+        )));
     }
     let mut db = AdvisoryDb {
         info: DbInfo {
@@ -157,8 +196,9 @@ pub fn open(path: &Path, display_path: String) -> Result<AdvisoryDb> {
         day: None,
         root: path.to_path_buf(),
         crate_dirs,
+        broken,
     };
-    match date_of(path) {
+    match date_of(path)? {
         Some((commit, date, source)) => {
             db.info.commit = commit;
             db.info.date = Some(date);
@@ -180,32 +220,65 @@ pub fn open(path: &Path, display_path: String) -> Result<AdvisoryDb> {
 }
 
 impl AdvisoryDb {
-    /// Parses the advisories of the given crates (once each). A malformed file is skipped and
-    /// recorded in `info.skipped`.
+    /// The evaluation date must not precede the database's own date: exceptions and staleness
+    /// evaluated before the data existed would be a decision nobody could have made. An error
+    /// naming `--date` and both dates.
+    pub fn check_date(&self, date: Day) -> Result<()> {
+        match self.day {
+            Some(db_day) if date < db_day => Err(Error::usage(
+                "--date",
+                format!(
+                    "the evaluation date {date} is before the advisory database's own date {db_day} ({}); pass --date {db_day} or later (without --date the date is today in UTC: check the clock)",
+                    self.info.path
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Parses the advisories of the given crates (once each). A malformed or unreadable file
+    /// (or crate directory) is skipped and recorded in `info.skipped`.
     pub fn load<'a>(&mut self, names: impl Iterator<Item = &'a str>) {
         let mut files = Vec::new();
         for name in names {
-            if self.by_crate.contains_key(name) || !self.crate_dirs.contains(name) {
+            if self.by_crate.contains_key(name) {
+                continue;
+            }
+            if let Some(reason) = self.broken.get(name) {
+                self.by_crate.insert(name.to_owned(), Vec::new());
+                self.info.skipped.push(SkippedAdvisory {
+                    path: format!("crates/{name}"),
+                    error: reason.clone(),
+                });
+                continue;
+            }
+            if !self.crate_dirs.contains(name) {
                 continue;
             }
             self.by_crate.insert(name.to_owned(), Vec::new());
-            files.extend(advisory_files(&self.root.join("crates").join(name)));
+            match advisory_files(&self.root.join("crates").join(name)) {
+                Ok(found) => files.extend(found),
+                Err(e) => self.info.skipped.push(SkippedAdvisory {
+                    path: format!("crates/{name}"),
+                    error: format!("cannot read the directory: {e}"),
+                }),
+            }
         }
         files.sort();
         for p in files {
-            match Advisory::load_file(&p) {
+            match read_advisory(&p) {
                 Ok(adv) => self
                     .by_crate
                     .entry(adv.metadata.package.as_str().to_owned())
                     .or_default()
                     .push(adv),
-                Err(e) => self.info.skipped.push(SkippedAdvisory {
+                Err(error) => self.info.skipped.push(SkippedAdvisory {
                     path: p
                         .strip_prefix(&self.root)
                         .unwrap_or(&p)
                         .to_string_lossy()
                         .replace('\\', "/"),
-                    error: e.to_string(),
+                    error,
                 }),
             }
         }
@@ -213,46 +286,135 @@ impl AdvisoryDb {
     }
 }
 
-fn advisory_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter(|f| {
-            let name = f.file_name();
-            let name = name.to_string_lossy();
-            !name.starts_with('.') && (name.ends_with(".md") || name.ends_with(".toml"))
-        })
-        .map(|f| f.path())
-        .collect()
+/// Reads and parses one advisory file: a regular file of at most [`MAX_ADVISORY_BYTES`].
+fn read_advisory(path: &Path) -> Result<Advisory, String> {
+    // Checked before opening: opening a FIFO named `*.md` would block.
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
+    if !meta.is_file() {
+        return Err("cannot read it: not a regular file".to_owned());
+    }
+    if meta.len() > MAX_ADVISORY_BYTES {
+        return Err(format!(
+            "{} bytes, more than the {} KiB an advisory file may have",
+            meta.len(),
+            MAX_ADVISORY_BYTES >> 10
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_ADVISORY_BYTES).read_to_string(&mut text))
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    text.parse::<Advisory>().map_err(|e| e.to_string())
 }
 
-/// (commit, date YYYY-MM-DD, how) for the DB.
-fn date_of(path: &Path) -> Option<(Option<String>, String, DateSource)> {
+/// The advisory files (`*.md`, `*.toml`, not hidden) of one crate directory.
+fn advisory_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for f in std::fs::read_dir(dir)? {
+        let f = f?;
+        let name = f.file_name();
+        let name = name.to_string_lossy();
+        if !name.starts_with('.') && (name.ends_with(".md") || name.ends_with(".toml")) {
+            out.push(f.path());
+        }
+    }
+    Ok(out)
+}
+
+/// (commit, date YYYY-MM-DD in UTC, how) for the DB; `None` when neither git nor
+/// `SNAPSHOT.txt` dates it. A `SNAPSHOT.txt` that is not what it should be is an error.
+fn date_of(path: &Path) -> Result<Option<(Option<String>, String, DateSource)>> {
     if path.join(".git").exists()
         && let Ok(out) = process::git(path, &["log", "-1", "--format=%H %cI"])
         && let Some((commit, date)) = out.trim().split_once(' ')
+        && let Some(day) = utc_day(date)
     {
-        return Some((
+        return Ok(Some((
             Some(commit.to_owned()),
-            date.chars().take(10).collect(),
+            day.to_string(),
             DateSource::GitCommit,
-        ));
+        )));
     }
-    if let Ok(text) = std::fs::read_to_string(path.join("SNAPSHOT.txt")) {
-        let mut commit = None;
-        let mut date = None;
-        for line in text.lines() {
-            if let Some(c) = line.strip_prefix("commit ") {
-                commit = Some(c.trim().to_owned());
-            } else if let Some(d) = line.strip_prefix("date ") {
-                date = Some(d.trim().chars().take(10).collect());
+    let file = path.join("SNAPSHOT.txt");
+    let Ok(meta) = std::fs::metadata(&file) else {
+        return Ok(None);
+    };
+    let bad = |line: usize, column: usize, message: String| {
+        Err(Error::config_line(&file, line, column, message))
+    };
+    if !meta.is_file() || meta.len() > MAX_SNAPSHOT_BYTES {
+        return bad(
+            1,
+            1,
+            format!(
+                "not a regular file of at most {} KiB (`commit <sha>` and `date <rfc3339>` lines)",
+                MAX_SNAPSHOT_BYTES >> 10
+            ),
+        );
+    }
+    let bytes =
+        std::fs::read(&file).map_err(|e| Error::io(format!("reading {}", file.display()), e))?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        return bad(1, 1, "not UTF-8 text".to_owned());
+    };
+    let mut commit = None;
+    let mut date = None;
+    for (n, line) in text.lines().enumerate() {
+        if let Some(c) = line.strip_prefix("commit ") {
+            let c = c.trim();
+            if !(7..=64).contains(&c.len()) || !c.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return bad(
+                    n + 1,
+                    8,
+                    format!(
+                        "`commit` must be a git commit id (7 to 64 hex digits), found `{}`",
+                        clip(c, 80)
+                    ),
+                );
             }
-        }
-        if let Some(date) = date {
-            return Some((commit, date, DateSource::SnapshotFile));
+            commit = Some(c.to_ascii_lowercase());
+        } else if let Some(d) = line.strip_prefix("date ") {
+            let Some(day) = utc_day(d.trim()) else {
+                return bad(
+                    n + 1,
+                    6,
+                    format!(
+                        "`date` must be an RFC 3339 timestamp or a YYYY-MM-DD date, found `{}`",
+                        clip(d.trim(), 80)
+                    ),
+                );
+            };
+            date = Some(day.to_string());
         }
     }
-    None
+    Ok(date.map(|date| (commit, date, DateSource::SnapshotFile)))
+}
+
+/// The UTC calendar day of an RFC 3339 timestamp (`2026-08-21T08:28:40+02:00`), or a plain
+/// `YYYY-MM-DD` date. Days are compared in UTC, like the evaluation date.
+fn utc_day(s: &str) -> Option<Day> {
+    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        return Some(Day(ts.to_zoned(jiff::tz::TimeZone::UTC).date()));
+    }
+    Day::parse(s).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_day;
+
+    #[test]
+    fn database_dates_are_utc_days() {
+        assert_eq!(
+            utc_day("2026-08-21T08:28:40+02:00").unwrap().to_string(),
+            "2026-08-21"
+        );
+        assert_eq!(
+            utc_day("2026-08-21T01:00:00+09:00").unwrap().to_string(),
+            "2026-08-20"
+        );
+        assert_eq!(utc_day("2026-08-21").unwrap().to_string(), "2026-08-21");
+        assert!(utc_day("2026-08-21é").is_none());
+        assert!(utc_day("").is_none());
+    }
 }

@@ -27,7 +27,7 @@ pub fn check_reproducible(
         .map_err(|e| Error::io("creating a temporary directory for the rebuild", e))?;
     let copy = SourceCopy::make(plan.workspace_root, &tmp.path().join("src"))?;
     link_external_paths(plan.workspace_root, &copy.workspace, &plan.external_paths)?;
-    let rebuilt = rebuild_in(plan, &copy.workspace, &tmp.path().join("target"))?;
+    let rebuilt = rebuild_in(plan, &copy.workspace, &tmp.path().join("target"), &[])?;
     drop(copy);
     compare(
         first,
@@ -38,13 +38,14 @@ pub fn check_reproducible(
     )
 }
 
-/// Copies out-of-tree path dependencies into a source copy at the same relative place.
 /// Builds the plan's package from another copy of the workspace (used by the check and by
-/// `verify-build`); returns the artifacts (absolute paths) and their digests.
+/// `verify-build`); returns the artifacts (absolute paths) and their digests. `extra_env` is
+/// set for the build (recorded variables a verifier chose to trust; placeholders resolved).
 pub fn rebuild_in(
     plan: &Plan<'_>,
     workspace: &Path,
     target_dir: &Path,
+    extra_env: &[(String, String)],
 ) -> Result<Vec<(Artifact, ArtifactDigest)>> {
     let cx = path_context(workspace)?;
     let triple = plan
@@ -58,7 +59,11 @@ pub fn rebuild_in(
         None => rustflags::user_flags(workspace, cx.cargo_home.as_deref(), &triple).1,
     };
     let effective: Vec<String> = user.iter().cloned().chain(cx.remap_flags()).collect();
-    let env = build_env(plan.source_date_epoch, &effective);
+    let mut env: Vec<(String, String)> = extra_env
+        .iter()
+        .map(|(k, v)| (k.clone(), cx.local(v)))
+        .collect();
+    env.extend(build_env(plan.source_date_epoch, &effective));
     let rel_manifest = plan
         .manifest_path
         .strip_prefix(plan.workspace_root)
@@ -167,14 +172,44 @@ pub fn compare(
     ))
 }
 
+/// The offset of the first differing byte of two regular files, read in blocks (never whole:
+/// a path from untrusted evidence may name a huge file).
 fn first_difference(a: &Path, b: &Path) -> Option<u64> {
-    let x = std::fs::read(a).ok()?;
-    let y = std::fs::read(b).ok()?;
-    let common = x.iter().zip(&y).position(|(p, q)| p != q);
-    match common {
-        Some(i) => Some(i as u64),
-        None if x.len() != y.len() => Some(x.len().min(y.len()) as u64),
-        None => None,
+    use std::io::Read;
+    let open = |p: &Path| {
+        std::fs::metadata(p)
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|_| std::fs::File::open(p).ok())
+            .map(std::io::BufReader::new)
+    };
+    let (mut x, mut y) = (open(a)?, open(b)?);
+    let (mut bx, mut by) = (vec![0u8; 64 << 10], vec![0u8; 64 << 10]);
+    let mut offset = 0u64;
+    loop {
+        let nx = read_full(&mut x, &mut bx).ok()?;
+        let ny = read_full(&mut y, &mut by).ok()?;
+        if let Some(i) = bx[..nx].iter().zip(&by[..ny]).position(|(p, q)| p != q) {
+            return Some(offset + i as u64);
+        }
+        if nx != ny {
+            return Some(offset + nx.min(ny) as u64);
+        }
+        if nx == 0 {
+            return None;
+        }
+        offset += nx as u64;
+    }
+
+    fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            match r.read(&mut buf[n..])? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        Ok(n)
     }
 }
 

@@ -65,7 +65,7 @@ pub fn check(cx: &Context<'_>) -> (Vec<Finding>, Vec<AdvisoryHit>) {
             Finding::new(
                 Code::DbAdvisorySkipped,
                 format!(
-                    "malformed advisory {}/{}{}: {}",
+                    "unreadable or malformed advisory {}/{}{}: {}",
                     db.info.path,
                     skipped.path,
                     if ships {

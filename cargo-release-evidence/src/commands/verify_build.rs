@@ -8,8 +8,8 @@ use crate::pipeline::verify_build;
 use crate::render;
 use std::path::Path;
 
-pub fn run(g: &GlobalArgs, dir: &Path) -> Result<u8> {
-    let report = verify_build::run(&pipeline_options(g)?, dir)?;
+pub fn run(g: &GlobalArgs, dir: &Path, trust_build_flags: bool) -> Result<u8> {
+    let report = verify_build::run(&pipeline_options(g)?, dir, trust_build_flags)?;
     let text = if g.format == Format::Json {
         render::json::to_string(&report)
     } else {

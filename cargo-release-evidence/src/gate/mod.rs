@@ -5,7 +5,7 @@ pub mod locations;
 pub mod report;
 
 use crate::advisories::AdvisoryDb;
-use crate::advisories::obtain;
+use crate::advisories::{history, obtain};
 use crate::checks::advisories::AdvisoryHit;
 use crate::checks::{self, Context};
 use crate::error::{Error, Result};
@@ -16,7 +16,7 @@ use crate::util::time::Day;
 use crate::workspace::metadata::{self, CargoFlags, Origin};
 use crate::workspace::{self, MemberSet, Selection, ShippedPackage, Source, Workspace};
 use report::{CheckReport, MemberReport, PolicyInfo, SCHEMA, SCHEMA_VERSION, Summary, Tool};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What the gate is asked to look at.
 #[derive(Debug, Clone)]
@@ -73,7 +73,30 @@ pub fn load_workspace(opts: &Options) -> Result<(Workspace, Origin)> {
         opts.use_cache,
     )?;
     let ws = Workspace::from_metadata(&loaded.json, workspace::declared_resolver(&root)?)?;
+    same_workspace(opts, &ws.root, &root)?;
     Ok((ws, loaded.origin))
+}
+
+/// `--metadata-path` must describe this workspace: metadata of another one would gate another
+/// dependency graph under this workspace's policy and name.
+fn same_workspace(opts: &Options, metadata_root: &Path, root: &Path) -> Result<()> {
+    let Some(file) = &opts.metadata_path else {
+        return Ok(());
+    };
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    if canonical(metadata_root) == canonical(root) {
+        return Ok(());
+    }
+    Err(Error::usage(
+        "--metadata-path",
+        format!(
+            "{} describes the workspace at {}, not this one at {}; write it for this workspace with `cargo metadata --format-version 1 --all-features --manifest-path {}`, or drop --metadata-path",
+            file.display(),
+            metadata_root.display(),
+            root.display(),
+            root.join("Cargo.toml").display()
+        ),
+    ))
 }
 
 /// Prints phase timings to stderr when `RELEASE_EVIDENCE_TIMINGS` is set (for benchmarks).
@@ -160,7 +183,16 @@ pub fn run(opts: &Options) -> Result<GateRun> {
     });
     let loaded = loaded?;
     let mut db = db.map_err(|_| Error::Environment("the advisory DB loader panicked".into()))??;
+    db.check_date(date)?;
     let workspace = Workspace::from_metadata(&loaded.json, declared)?;
+    same_workspace(opts, &workspace.root, &root_guess)?;
+    let state_dir = workspace
+        .graph
+        .workspace()
+        .target_directory()
+        .as_std_path()
+        .join("release-evidence");
+    history::check_and_record(&state_dir, &db_path, &db.info)?;
     timer.mark("package graph built");
     let policy = if workspace.root != root_guess && policy_path.is_none() {
         Policy::load(&workspace.root, None)?

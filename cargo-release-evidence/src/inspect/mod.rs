@@ -3,12 +3,14 @@
 //! audits the embedded versions against the advisory DB: the post-release path, auditing what
 //! was shipped rather than what the repository says today.
 
+pub mod sections;
+
 use crate::advisories::{AdvisoryDb, matcher};
 use crate::error::{Error, Result};
 use crate::findings::{Code, Decision, Finding, PackageRef, Severity};
 use crate::policy::Policy;
 use crate::policy::values::Day;
-use object::{Object, ObjectSection};
+use crate::util::text::clip;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -46,49 +48,51 @@ pub struct Inspection {
 
 const DEP_SECTION: &str = ".dep-v0";
 const RECORD_SECTIONS: &[&str] = &[".release-evidence", ".relevid", "__rel_evidence"];
+/// The most `.dep-v0` may hold, compressed and decompressed (cargo-auditable's own reader
+/// allows 8 MiB; a dependency list of thousands of packages is a few hundred KiB).
+pub const MAX_DEP_LIST: u64 = 16 << 20;
+/// The most the evidence record section may hold (ours is a few hundred bytes).
+const MAX_RECORD: u64 = 64 << 10;
 
-fn section<'d>(file: &object::File<'d>, names: &[&str]) -> Option<Vec<u8>> {
-    file.sections()
-        .find(|s| s.name().is_ok_and(|n| names.contains(&n)))
-        .and_then(|s| s.data().ok())
-        .map(<[u8]>::to_vec)
-}
-
-/// Reads the embedded data of a binary.
+/// Reads the embedded data of a binary: only its headers and the two sections, each capped.
 pub fn read(path: &Path) -> Result<(Option<serde_json::Value>, Vec<EmbeddedPackage>)> {
-    let data =
-        std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-    let file = object::File::parse(&*data).map_err(|e| {
-        Error::usage(
-            "BINARY",
-            format!(
-                "{} is not an executable this tool reads (ELF, PE, Mach-O): {e}",
-                path.display()
-            ),
-        )
-    })?;
-    let compressed = section(&file, &[DEP_SECTION]).ok_or_else(|| {
-        Error::Environment(format!(
-            "{} has no embedded dependency list (.dep-v0): build it with release-evidence-build or cargo-auditable",
-            path.display()
-        ))
-    })?;
-    let json = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&compressed, 64 << 20)
-        .map_err(|e| {
+    let binary = sections::Binary::open(path)?;
+    let compressed = binary
+        .section(&[DEP_SECTION], MAX_DEP_LIST)?
+        .ok_or_else(|| {
             Error::Environment(format!(
-                "{}: .dep-v0 is not zlib data: {e:?}",
+                "{} has no embedded dependency list (.dep-v0): build it with release-evidence-build or cargo-auditable",
                 path.display()
             ))
         })?;
+    let json = decompress(&compressed)
+        .map_err(|why| Error::Environment(format!("{}: .dep-v0 {why}", path.display())))?;
     let list: DepList = serde_json::from_slice(&json).map_err(|e| {
         Error::Environment(format!(
-            "{}: .dep-v0 is not the cargo-auditable format: {e}",
-            path.display()
+            "{}: .dep-v0 is not the cargo-auditable format: {}",
+            path.display(),
+            clip(&e.to_string(), 200)
         ))
     })?;
-    let record = section(&file, RECORD_SECTIONS)
+    let record = binary
+        .section(RECORD_SECTIONS, MAX_RECORD)?
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(trim_nul(&b)).ok());
     Ok((record, list.packages))
+}
+
+/// zlib-decompresses at most [`MAX_DEP_LIST`] bytes; the error says why in a few words (never
+/// the data).
+fn decompress(compressed: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    use miniz_oxide::inflate::{TINFLStatus, decompress_to_vec_zlib_with_limit};
+    decompress_to_vec_zlib_with_limit(compressed, MAX_DEP_LIST as usize).map_err(|e| {
+        match e.status {
+            TINFLStatus::HasMoreOutput => format!(
+                "decompresses to more than {}, more than any dependency list; refusing it",
+                sections::human_size(MAX_DEP_LIST)
+            ),
+            status => format!("is not valid zlib data ({status:?})"),
+        }
+    })
 }
 
 fn trim_nul(b: &[u8]) -> &[u8] {

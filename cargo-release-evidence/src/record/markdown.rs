@@ -87,7 +87,7 @@ pub fn release_record(m: &Manifest, models: &[SbomModel], changes: &DependencyCh
                 "{} — {}, {} advisories",
                 db.commit
                     .as_deref()
-                    .map(|c| format!("commit `{}`", &c[..c.len().min(12)]))
+                    .map(|c| format!("commit `{}`", c.chars().take(12).collect::<String>()))
                     .unwrap_or_else(|| "no commit".to_owned()),
                 db.date.as_deref().unwrap_or("undated"),
                 db.advisories

@@ -35,11 +35,13 @@ fn render_one(renderer: &Renderer, d: &Diagnostic) -> String {
     );
     match &d.snippet {
         Some((source, span)) => {
-            // Show only the lines around the span, so a huge file is never printed whole.
+            // Show only the lines around the span, and at most a few hundred bytes of them, so
+            // a huge file (or a megabyte-long line) is never printed whole.
+            let span = floor(source, span.start)..floor(source, span.end.max(span.start));
             let (start, end) = line_window(source, span.clone());
             let local = span.start - start..span.end.min(end).max(span.start) - start;
             let local = if local.is_empty() {
-                local.start..(local.start + 1).min(end - start)
+                local.start..ceil(&source[start..end], local.start + 1).min(end - start)
             } else {
                 local
             };
@@ -54,10 +56,15 @@ fn render_one(renderer: &Renderer, d: &Diagnostic) -> String {
     }
 }
 
+/// Bytes of context shown on each side of a span on a long line.
+const CONTEXT: usize = 120;
+
 /// The byte range of the whole lines covering `span` (at most 5 lines from its start),
-/// without the last newline.
+/// without the last newline; on lines longer than a few hundred bytes only [`CONTEXT`] bytes
+/// either side of the span (and at most that much of the span itself). `span` lies on
+/// character boundaries; so does the window.
 fn line_window(source: &str, span: std::ops::Range<usize>) -> (usize, usize) {
-    let start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let mut start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
     let mut end = start;
     for (n, line) in source[start..].split_inclusive('\n').enumerate() {
         end += line.len();
@@ -68,7 +75,32 @@ fn line_window(source: &str, span: std::ops::Range<usize>) -> (usize, usize) {
     if end > start && source.as_bytes()[end - 1] == b'\n' {
         end -= 1;
     }
+    if span.start - start > CONTEXT {
+        start = floor(source, span.start - CONTEXT);
+    }
+    let last = span.end.min(span.start + CONTEXT).max(span.start) + CONTEXT;
+    if end > last {
+        end = floor(source, last).max(start);
+    }
     (start, end)
+}
+
+/// `i` (clamped to `s`) moved back to a character boundary.
+fn floor(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `i` (clamped to `s`) moved forward to a character boundary.
+fn ceil(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 #[cfg(test)]
@@ -85,5 +117,20 @@ mod tests {
         assert!(out.contains("2 | max-age = 3"), "{out}");
         assert!(out.contains("^^^^^^^"), "{out}");
         assert!(!out.contains("[b]"), "{out}");
+    }
+
+    #[test]
+    fn long_lines_and_multibyte_spans_are_bounded() {
+        let line = format!("x = \"{}é{}\"\n", "a".repeat(1 << 20), "b".repeat(1 << 20));
+        let text: Arc<str> = Arc::from(line.as_str());
+        let at = (1 << 20) + 5;
+        // A span starting inside `é`: no panic, a few hundred bytes shown.
+        let d = Diagnostic::at("p.toml", &text, Some(at + 1..at + 1), "bad value");
+        let out = render_error(&Error::Config(vec![d]), false);
+        assert!(out.len() < 1000, "{} bytes", out.len());
+        assert!(out.contains("é"), "{out}");
+        let d = Diagnostic::at("p.toml", &text, Some(4..line.len()), "bad value");
+        let out = render_error(&Error::Config(vec![d]), false);
+        assert!(out.len() < 1000, "{} bytes", out.len());
     }
 }

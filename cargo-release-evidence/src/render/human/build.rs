@@ -30,6 +30,12 @@ pub fn render_verify_build(report: &VerifyBuildReport) -> String {
         "verify-build of {} {} (rebuilt from {}):\n",
         report.package, report.version, report.rebuilt_from
     );
+    if !report.trusted_inputs.is_empty() {
+        t.push_str("  applied because of --trust-build-flags (they run code here):\n");
+        for i in &report.trusted_inputs {
+            t.push_str(&format!("    {i}\n"));
+        }
+    }
     for a in &report.artifacts {
         let ok = a.rebuilt_sha256.as_deref() == Some(a.sha256.as_str());
         t.push_str(&format!(

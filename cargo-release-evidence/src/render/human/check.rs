@@ -39,7 +39,7 @@ fn header(out: &mut String, r: &CheckReport, verbose: u8) {
     let commit = db
         .commit
         .as_deref()
-        .map(|c| format!("commit {}, ", &c[..c.len().min(12)]))
+        .map(|c| format!("commit {}, ", c.chars().take(12).collect::<String>()))
         .unwrap_or_default();
     let _ = writeln!(
         out,
