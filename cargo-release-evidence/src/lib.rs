@@ -134,7 +134,15 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         Some(Command::Verify {
             evidence_dir,
             allowed_signers,
-        }) => commands::verify::run(g, evidence_dir, allowed_signers.as_deref()),
+            trust_evidence_copy,
+        }) => commands::verify::run(
+            g,
+            &commands::verify::Args {
+                evidence_dir,
+                allowed_signers: allowed_signers.as_deref(),
+                trust_evidence_copy: *trust_evidence_copy,
+            },
+        ),
         Some(Command::VerifyBuild { evidence_dir }) => commands::verify_build::run(g, evidence_dir),
         Some(Command::Codes) => commands::codes::run(g),
         Some(Command::Publish { args }) => commands::publish::run(g, args),

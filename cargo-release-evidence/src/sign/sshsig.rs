@@ -3,7 +3,9 @@
 //! `ssh-keygen -Y sign` (duct) when `--key` names a public key.
 
 use crate::error::{Error, Result};
-use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+use rsa::signature::{SignatureEncoding, Signer as _};
+use ssh_key::private::KeypairData;
+use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 use std::path::{Path, PathBuf};
 
 /// Namespace of approval signatures.
@@ -91,8 +93,7 @@ impl Signer {
     /// An armored SSH signature (`-----BEGIN SSH SIGNATURE-----`, LF) of `message`.
     pub fn sign(&self, namespace: &str, message: &[u8]) -> Result<String> {
         match self {
-            Signer::Native(k) => k
-                .sign(namespace, HashAlg::Sha512, message)
+            Signer::Native(k) => sign_native(k, namespace, message)
                 .and_then(|s| s.to_pem(LineEnding::LF))
                 .map_err(|e| Error::Environment(format!("signing failed: {e}"))),
             Signer::SshKeygen {
@@ -132,6 +133,45 @@ impl Signer {
             }
         }
     }
+}
+
+/// An SSHSIG (sha512) by a private key held in memory.
+fn sign_native(key: &PrivateKey, namespace: &str, message: &[u8]) -> ssh_key::Result<SshSig> {
+    let KeypairData::Rsa(pair) = key.key_data() else {
+        return key.sign(namespace, HashAlg::Sha512, message);
+    };
+    // ssh-key 0.6.7 converts an RSA key for signing from the primes (p, p) instead of (p, q)
+    // (fixed upstream after 0.6.7: RustCrypto/SSH#217), which rsa >= 0.9.7 rejects as
+    // "cryptographic error". Sign with the rsa crate from the right components:
+    // RSASSA-PKCS1-v1_5 with SHA-512, i.e. `rsa-sha2-512`, as `ssh-keygen -Y sign` does.
+    let int = |m: &ssh_key::Mpint| {
+        m.as_positive_bytes()
+            .map(rsa::BigUint::from_bytes_be)
+            .ok_or(ssh_key::Error::Crypto)
+    };
+    let private = rsa::RsaPrivateKey::from_components(
+        int(&pair.public.n)?,
+        int(&pair.public.e)?,
+        int(&pair.private.d)?,
+        vec![int(&pair.private.p)?, int(&pair.private.q)?],
+    )
+    .map_err(|_| ssh_key::Error::Crypto)?;
+    let data = SshSig::signed_data(namespace, HashAlg::Sha512, message)?;
+    let signature = rsa::pkcs1v15::SigningKey::<sha2::Sha512>::new(private)
+        .try_sign(&data)
+        .map_err(|_| ssh_key::Error::Crypto)?;
+    let signature = ssh_key::Signature::new(
+        Algorithm::Rsa {
+            hash: Some(HashAlg::Sha512),
+        },
+        signature.to_vec(),
+    )?;
+    SshSig::new(
+        key.public_key().key_data().clone(),
+        namespace,
+        HashAlg::Sha512,
+        signature,
+    )
 }
 
 /// `SHA256:…` fingerprint, as ssh-keygen prints it.
