@@ -186,3 +186,59 @@ pub fn clone_with_evidence(fx: &Fixture) -> Fixture {
     crate::copy_dir(&fx.path(EVIDENCE), &copy.path(EVIDENCE));
     copy
 }
+
+pub const EXCEPTION: &str = "\n[[advisories.exception]]\nid = \"RUSTSEC-2021-0003\"\ncrate = \"smallvec\"\nreason = \"insert_many is never called\"\napproved-by = \"security@example.com\"\nexpires = 2027-06-30\n";
+
+/// `[approvals]` of the example, with `{security}` for the holders of role security.
+pub const APPROVALS: &str = r#"
+[approvals]
+required-roles = ["qa", "regulatory", "security"]
+allowed-signers = "allowed_signers"
+risk-acceptance-roles = ["regulatory", "security"]
+release-signers = ["release@example.com"]
+
+[approvals.roles]
+qa = ["qa@example.com"]
+regulatory = ["ra@example.com"]
+security = {security}
+"#;
+
+pub fn approvals(security: &str) -> String {
+    APPROVALS.replace("{security}", security)
+}
+
+pub const SEC_ONLY: &str = r#"["sec@example.com"]"#;
+
+/// allowed_signers for the five test keys; `git_style`: without `namespaces=`.
+pub fn allowed_signers(keys: &Keys, git_style: bool) -> String {
+    let ns = |n: &str| {
+        if git_style {
+            String::new()
+        } else {
+            format!("namespaces=\"{n}\" ")
+        }
+    };
+    format!(
+        "qa@example.com {a}{}\nra@example.com {a}{}\nsec@example.com {a}{}\nrelease@example.com {r}{}\n",
+        keys.public("qa"),
+        keys.public("ra"),
+        keys.public("sec"),
+        keys.public("release"),
+        a = ns(APPROVAL_NS),
+        r = ns(ARTIFACT_NS),
+    )
+}
+
+/// The example with `policy` appended and keys qa, ra, sec, release, outsider; evidence built
+/// (PASS with the smallvec exception, else HOLD).
+pub fn setup(policy: &str, git_style: bool, pass: bool) -> (Fixture, Keys, PathBuf) {
+    let fx = Fixture::example();
+    let keys = Keys::ed25519(&fx, &["qa", "ra", "sec", "release", "outsider"]);
+    fx.write("allowed_signers", &allowed_signers(&keys, git_style));
+    fx.append("release-evidence.toml", policy);
+    if pass {
+        fx.append("release-evidence.toml", EXCEPTION);
+    }
+    let dir = build_evidence(&fx, if pass { 0 } else { 1 });
+    (fx, keys, dir)
+}
