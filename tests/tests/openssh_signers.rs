@@ -10,9 +10,9 @@ use std::path::Path;
 /// The verification time of both verifiers: 2026-09-01T00:00:00Z.
 const KEYGEN_TIME: &str = "20260901Z";
 
-/// Whether our `verify` accepts `item` with `signers`; exit 2 (a malformed file) is a refusal,
-/// whose message must name the file and line 1, where the variant stands.
-fn ours(fx: &Fixture, dir: &Path, signers: &Path, item: &str) -> bool {
+/// Whether our `verify` accepts `item` with `signers`, and its detail; exit 2 (a malformed
+/// file) is a refusal, whose message must name the file and line 1, where the variant stands.
+fn ours(fx: &Fixture, dir: &Path, signers: &Path, item: &str) -> (bool, String) {
     let args = [
         "--allowed-signers",
         signers.to_str().unwrap(),
@@ -24,18 +24,20 @@ fn ours(fx: &Fixture, dir: &Path, signers: &Path, item: &str) -> bool {
         Err(stderr) => {
             let at = format!("{}:1:", signers.display());
             assert!(stderr.contains(&at), "{at}: {stderr}");
-            return false;
+            return (false, stderr);
         }
     };
     assert!(code == 0 || code == 1, "{json}");
-    json["items"]
+    let found = json["items"]
         .as_array()
         .unwrap()
         .iter()
         .find(|i| i["item"] == item)
-        .unwrap_or_else(|| panic!("no item {item}: {json}"))["ok"]
-        .as_bool()
-        .unwrap()
+        .unwrap_or_else(|| panic!("no item {item}: {json}"));
+    (
+        found["ok"].as_bool().unwrap(),
+        found["detail"].as_str().unwrap().to_owned(),
+    )
 }
 
 fn verify_json_or_error(
@@ -206,7 +208,18 @@ fn allowed_signers_options_agree_with_ssh_keygen() {
             item.to_owned()
         };
         let keygen = keygen_verify(&path, principal, ns, &dir.join(&file), KEYGEN_TIME);
-        let ours = ours(&fx, &dir, &path, &item);
+        let (ours, detail) = ours(&fx, &dir, &path, &item);
+        // A refusal names the line and why.
+        if *line == "release@example.com valid-before=\"20200101\" {K}" {
+            let why = format!(
+                "({}: line 1: the key has expired (valid-before 2020-01-01T00:00:00Z))",
+                path.display()
+            );
+            assert!(detail.ends_with(&why), "{detail}");
+        }
+        if line.contains("cert-authority") {
+            assert!(detail.contains("`cert-authority` (SSH certificates) is not supported"));
+        }
         if keygen != ours || ours != *expected {
             disagreements.push(format!(
                 "{line}: ssh-keygen {keygen}, verify {ours}, expected {expected}"

@@ -43,11 +43,19 @@ pub fn release_principal(
             let allowed_for = trust
                 .signers
                 .literal_principals(key, ARTIFACT_NAMESPACE, time);
+            // Why the file refuses each literal release signer (expired, other namespace, …).
+            let why: Vec<String> = rules
+                .release_signers
+                .iter()
+                .filter(|r| !crate::sign::pattern::has_wildcard(r))
+                .filter_map(|r| trust.signers.why_not(r, key, ARTIFACT_NAMESPACE, time))
+                .collect();
             format!(
-                "key {} is not an allowed release signer: release-signers = [{}], allowed_signers lists this key in namespace {ARTIFACT_NAMESPACE} for [{}]",
+                "key {} is not an allowed release signer: release-signers = [{}], allowed_signers lists this key in namespace {ARTIFACT_NAMESPACE} for [{}] ({})",
                 sshsig::fingerprint(key),
                 clip(&rules.release_signers.join(", "), 200),
-                clip(&allowed_for.join(", "), 200)
+                clip(&allowed_for.join(", "), 200),
+                clip(&why.join("; "), 300)
             )
         })
 }
