@@ -5,7 +5,7 @@
 
 use release_evidence_tests::signing::*;
 use release_evidence_tests::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 fn ok(out: &std::process::Output, code: i32) -> String {

@@ -16,24 +16,17 @@
 //! naming file and line (OpenSSH skips it), and TIME without a suffix is read as UTC (OpenSSH
 //! reads it in the verifying machine's time zone; write `Z` to be unambiguous everywhere).
 
-use super::allowed_signers_options::{Options, end_of_options, parse_options};
+pub use super::allowed_signers_line::Entry;
+use super::allowed_signers_line::parse_line;
 use super::pattern;
 use crate::error::{Diagnostic, Error, Result};
 use ssh_key::PublicKey;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone)]
-pub struct Entry {
-    /// The principals pattern list, as written (unquoted).
-    pub principals: String,
-    /// The `namespaces` pattern list; `None` allows every namespace.
-    pub namespaces: Option<String>,
-    /// Unix seconds.
-    pub valid_after: Option<i64>,
-    pub valid_before: Option<i64>,
-    pub key: PublicKey,
-    pub line: usize,
-}
+/// The largest allowed_signers file read (1 MiB).
+pub const MAX_FILE: u64 = 1024 * 1024;
+/// Malformed lines reported at most (then a count).
+const MAX_REPORTED: usize = 20;
 
 #[derive(Debug, Clone)]
 pub struct AllowedSigners {
@@ -42,9 +35,23 @@ pub struct AllowedSigners {
 }
 
 impl AllowedSigners {
+    /// Reads and parses a file of at most [`MAX_FILE`] bytes.
     pub fn load(path: &Path) -> Result<AllowedSigners> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io(format!("reading allowed signers {}", path.display()), e))?;
+        use std::io::Read;
+        let context = || format!("reading allowed signers {}", path.display());
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_FILE + 1).read_to_end(&mut bytes))
+            .map_err(|e| Error::io(context(), e))?;
+        if bytes.len() as u64 > MAX_FILE {
+            return Err(Error::Environment(format!(
+                "{} is larger than {} KiB; an allowed_signers file lists keys, one per line",
+                path.display(),
+                MAX_FILE / 1024
+            )));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::Environment(format!("{} is not UTF-8 text", path.display())))?;
         Self::parse(path, &text)
     }
 
@@ -69,6 +76,17 @@ impl AllowedSigners {
             }
         }
         if !problems.is_empty() {
+            if problems.len() > MAX_REPORTED {
+                let more = problems.len() - MAX_REPORTED;
+                problems.truncate(MAX_REPORTED);
+                problems.push(Diagnostic {
+                    file: path.to_path_buf(),
+                    line: problems.last().map_or(1, |d| d.line),
+                    column: 1,
+                    message: format!("… and {more} more malformed lines"),
+                    snippet: None,
+                });
+            }
             return Err(Error::Config(problems));
         }
         Ok(AllowedSigners {
@@ -134,13 +152,23 @@ impl AllowedSigners {
 
     /// Literal (wildcard-free, not negated) principals the file allows for `key`.
     pub fn literal_principals(&self, key: &PublicKey, namespace: &str, time: i64) -> Vec<String> {
+        let with_key: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| e.key.key_data() == key.key_data())
+            .collect();
+        let mut seen = std::collections::BTreeSet::new();
         let mut out: Vec<String> = Vec::new();
-        for e in &self.entries {
+        for e in &with_key {
             for p in e.principals.split(',') {
                 if p.is_empty() || p.starts_with('!') || pattern::has_wildcard(p) {
                     continue;
                 }
-                if !out.iter().any(|o| o == p) && self.allows(p, key, namespace, time) {
+                if seen.insert(p)
+                    && with_key
+                        .iter()
+                        .any(|x| x.refusal(p, key, namespace, time).is_none())
+                {
                     out.push(p.to_owned());
                 }
             }
@@ -212,108 +240,10 @@ impl Entry {
     }
 }
 
-type LineError = (usize, String);
-
-/// One line: `None` for a blank or comment line.
-fn parse_line(raw: &str) -> std::result::Result<Option<Entry>, LineError> {
-    let start = raw.len() - raw.trim_start_matches([' ', '\t']).len();
-    let line = raw[start..].trim_end_matches(['\r', '\n', ' ', '\t']);
-    if line.is_empty() || line.starts_with('#') {
-        return Ok(None);
-    }
-    let col = |rest: &str| raw.len() - rest.len() + 1;
-    let (principals, rest) = principals_token(line).map_err(|m| (start + 1, m))?;
-    if principals.is_empty() {
-        return Err((start + 1, "empty principals".into()));
-    }
-    if rest.is_empty() {
-        return Err((
-            start + 1,
-            "missing key: expected `principals [options] keytype base64-key`".into(),
-        ));
-    }
-    let first = rest.split([' ', '\t']).next().unwrap_or_default();
-    let (options, key_text) = if is_key_type(first) {
-        (Options::default(), rest)
-    } else {
-        let end = end_of_options(rest).ok_or_else(|| (col(rest), "invalid options".into()))?;
-        let opts = parse_options(&rest[..end]).map_err(|m| (col(rest), m))?;
-        let after = rest[end..].trim_start_matches([' ', '\t']);
-        if after.is_empty() {
-            return Err((col(rest), "missing key after the options".into()));
-        }
-        (opts, after)
-    };
-    let mut parts = key_text.split([' ', '\t']).filter(|s| !s.is_empty());
-    let key_type = parts.next().unwrap_or_default();
-    if !is_key_type(key_type) {
-        return Err((
-            col(key_text),
-            format!(
-                "`{}` is not an SSH key type",
-                crate::util::text::clip(key_type, 60)
-            ),
-        ));
-    }
-    let blob = parts.next().ok_or_else(|| {
-        (
-            col(key_text),
-            format!("missing base64 key after `{key_type}`"),
-        )
-    })?;
-    let key = PublicKey::from_openssh(&format!("{key_type} {blob}"))
-        .map_err(|e| (col(key_text), format!("invalid {key_type} key: {e}")))?;
-    if options.cert_authority {
-        return Err((
-            col(rest),
-            "`cert-authority` (SSH certificates) is not supported: this tool verifies signatures by plain keys only; list each signer's own key instead".into(),
-        ));
-    }
-    Ok(Some(Entry {
-        principals,
-        namespaces: options.namespaces,
-        valid_after: options.valid_after,
-        valid_before: options.valid_before,
-        key,
-        line: 0,
-    }))
-}
-
-/// The principals field (OpenSSH's `strdelimw`): up to whitespace, or a quoted part that ends
-/// the token at its closing quote. Returns it and the rest after the following whitespace.
-fn principals_token(line: &str) -> std::result::Result<(String, &str), String> {
-    let mut token = String::new();
-    for (i, c) in line.char_indices() {
-        match c {
-            ' ' | '\t' => {
-                return Ok((token, line[i..].trim_start_matches([' ', '\t'])));
-            }
-            '"' => {
-                let rest = &line[i + 1..];
-                let close = rest
-                    .find('"')
-                    .ok_or("unterminated quote in the principals")?;
-                token.push_str(&rest[..close]);
-                let after = &rest[close + 1..];
-                return Ok((token, after.trim_start_matches([' ', '\t'])));
-            }
-            c => token.push(c),
-        }
-    }
-    Ok((token, ""))
-}
-
-fn is_key_type(t: &str) -> bool {
-    t.starts_with("ssh-")
-        || t.starts_with("ecdsa-sha2-")
-        || t.starts_with("sk-ssh-")
-        || t.starts_with("sk-ecdsa-")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign::allowed_signers_options::parse_time;
+    use crate::sign::allowed_signers_line::parse_time;
 
     const KEY: &str =
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIo90ZgnSRyTw9Z7xm5tSSVx/f1gwNYoYFdHuPwK8KBf";
@@ -425,9 +355,31 @@ mod tests {
         );
         let e = err("x@y\n");
         assert!(e.contains("missing key"), "{e}");
-        // Every malformed line is reported, not only the first.
+        // Every malformed line is reported, not only the first … up to a count.
         let e = err("a@x ssh-ed25519 !!!\nb@x ssh-ed25519 ???\n");
         assert!(e.contains("signers:1:") && e.contains("signers:2:"), "{e}");
+        let e = err(&"x@y ssh-ed25519 !!!\n".repeat(30));
+        assert!(
+            e.contains("signers:20:") && !e.contains("signers:21:"),
+            "{e}"
+        );
+        assert!(e.ends_with("… and 10 more malformed lines"), "{e}");
+        // A hostile key type is clipped in the message.
+        let e = err(&format!("x@y ssh-{} AAAA\n", "e".repeat(10_000)));
+        assert!(e.len() < 400, "{}", e.len());
+    }
+
+    #[test]
+    fn huge_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("allowed_signers");
+        let line = format!("x@y {KEY}\n");
+        let n = (MAX_FILE as usize / line.len()) + 1;
+        std::fs::write(&path, line.repeat(n)).unwrap();
+        let e = AllowedSigners::load(&path).unwrap_err().to_string();
+        assert!(e.contains("is larger than 1024 KiB"), "{e}");
+        std::fs::write(&path, line.repeat(2)).unwrap();
+        assert_eq!(AllowedSigners::load(&path).unwrap().entries.len(), 2);
     }
 
     #[test]

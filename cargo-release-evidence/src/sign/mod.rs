@@ -3,7 +3,7 @@
 //! verifier chooses, `approve`, `sign` (readiness) and `verify`.
 
 pub mod allowed_signers;
-pub mod allowed_signers_options;
+pub mod allowed_signers_line;
 pub mod approval;
 pub mod approve;
 pub mod pattern;
