@@ -72,13 +72,19 @@ pub enum Command {
         /// The evidence directory (default: the only one under the target dir).
         evidence_dir: Option<PathBuf>,
     },
-    /// Verify an evidence directory on any machine: digests, files, approvals, signature.
+    /// Verify an evidence directory on any machine against the approval rules and keys you
+    /// trust (`--policy`, the workspace's policy, or `--trust-evidence-copy`): digests, files,
+    /// approvals, the readiness rule (a HOLD needs every risk acceptance), the signatures.
     Verify {
         /// The evidence directory.
         evidence_dir: PathBuf,
-        /// Your own allowed_signers file (default: the copy inside the evidence).
+        /// The allowed_signers file you trust (default: the one the trusted policy names).
         #[arg(long, value_name = "FILE")]
         allowed_signers: Option<PathBuf>,
+        /// Without --policy: trust the approval rules and allowed_signers copied inside the
+        /// evidence, which whoever signed SHA256SUMS chose (checks integrity, not who approved).
+        #[arg(long)]
+        trust_evidence_copy: bool,
     },
     /// Read the evidence and dependency list embedded in a binary and audit them.
     Inspect {

@@ -134,7 +134,15 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         Some(Command::Verify {
             evidence_dir,
             allowed_signers,
-        }) => commands::verify::run(g, evidence_dir, allowed_signers.as_deref()),
+            trust_evidence_copy,
+        }) => commands::verify::run(
+            g,
+            &commands::verify::Args {
+                evidence_dir,
+                allowed_signers: allowed_signers.as_deref(),
+                trust_evidence_copy: *trust_evidence_copy,
+            },
+        ),
         Some(Command::VerifyBuild {
             evidence_dir,
             trust_build_flags,

@@ -3,6 +3,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod signing;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;

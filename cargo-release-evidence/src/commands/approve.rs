@@ -1,11 +1,13 @@
 //! `approve --role ROLE --key KEY [DIR]`: a signed sign-off of the evidence.
 
 use super::date;
+use super::verify::verification_time;
 use crate::cli::GlobalArgs;
 use crate::error::{EXIT_HOLD, EXIT_PASS, Result};
 use crate::evidence::locate;
 use crate::policy::Policy;
 use crate::sign::approve::{self, ApproveArgs, Outcome};
+use crate::sign::trust;
 use crate::util::paths::absolute;
 use crate::workspace::{self, metadata};
 use std::path::{Path, PathBuf};
@@ -21,6 +23,7 @@ pub struct Args<'a> {
 
 pub fn run(g: &GlobalArgs, a: &Args<'_>) -> Result<u8> {
     let (policy, dir) = policy_and_dir(g, a.evidence_dir)?;
+    let trust = trust::from_policy(&policy, None, policy.path.display().to_string())?;
     let outcome = approve::approve(&ApproveArgs {
         dir: &dir,
         role: a.role,
@@ -29,7 +32,8 @@ pub fn run(g: &GlobalArgs, a: &Args<'_>) -> Result<u8> {
         accept_risk: a.accept_risk,
         comment: a.comment,
         date: date(g)?,
-        policy: &policy,
+        time: verification_time(g)?,
+        trust: &trust,
     })?;
     Ok(report_outcome(g, outcome))
 }

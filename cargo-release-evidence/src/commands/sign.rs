@@ -2,9 +2,11 @@
 
 use super::approve::{policy_and_dir, report_outcome};
 use super::date;
+use super::verify::verification_time;
 use crate::cli::GlobalArgs;
 use crate::error::Result;
-use crate::sign::readiness;
+use crate::sign::readiness::{self, SignArgs};
+use crate::sign::trust;
 use std::path::Path;
 
 pub fn run(
@@ -14,6 +16,14 @@ pub fn run(
     evidence_dir: Option<&Path>,
 ) -> Result<u8> {
     let (policy, dir) = policy_and_dir(g, evidence_dir)?;
-    let outcome = readiness::sign(&dir, key, passphrase_file, date(g)?, &policy)?;
+    let trust = trust::from_policy(&policy, None, policy.path.display().to_string())?;
+    let outcome = readiness::sign(&SignArgs {
+        dir: &dir,
+        key,
+        passphrase_file,
+        date: date(g)?,
+        time: verification_time(g)?,
+        trust: &trust,
+    })?;
     Ok(report_outcome(g, outcome))
 }

@@ -1,14 +1,42 @@
-//! `verify DIR`: digests, files, approvals and the release signature.
+//! `verify DIR`: digests, files, approvals, the readiness rule and the signatures, against the
+//! trust root the verifier chooses (see `sign::trust` for the precedence).
 
-use super::print;
+use super::{date, print};
 use crate::cli::{Format, GlobalArgs};
-use crate::error::{EXIT_HOLD, EXIT_PASS, Result};
+use crate::error::{EXIT_HOLD, EXIT_PASS, Error, Result};
 use crate::render;
-use crate::sign::verify;
-use std::path::Path;
+use crate::sign::{trust, verify};
+use crate::util::paths::absolute;
+use crate::workspace::{self, metadata};
+use std::path::{Path, PathBuf};
 
-pub fn run(g: &GlobalArgs, dir: &Path, signers: Option<&Path>) -> Result<u8> {
-    let v = verify::run(dir, signers)?;
+pub struct Args<'a> {
+    pub evidence_dir: &'a Path,
+    pub allowed_signers: Option<&'a Path>,
+    pub trust_evidence_copy: bool,
+}
+
+pub fn run(g: &GlobalArgs, a: &Args<'_>) -> Result<u8> {
+    let policy = g.policy.as_deref().map(absolute).transpose()?;
+    let signers = a.allowed_signers.map(absolute).transpose()?;
+    if a.trust_evidence_copy && policy.is_some() {
+        return Err(Error::usage(
+            "--trust-evidence-copy",
+            "cannot be combined with --policy: the rules come either from a policy you trust or from the copy inside the evidence",
+        ));
+    }
+    let root = workspace_root(g)?;
+    let dir = absolute(a.evidence_dir)?;
+    let trust = trust::resolve(
+        &trust::Options {
+            policy: policy.as_deref(),
+            workspace_root: root.as_deref(),
+            allowed_signers: signers.as_deref(),
+            trust_evidence_copy: a.trust_evidence_copy,
+        },
+        &dir,
+    )?;
+    let v = verify::run(&dir, &trust, verification_time(g)?)?;
     let text = if g.format == Format::Json {
         render::json::to_string(&v)
     } else {
@@ -16,4 +44,23 @@ pub fn run(g: &GlobalArgs, dir: &Path, signers: Option<&Path>) -> Result<u8> {
     };
     print(&text)?;
     Ok(if v.ok { EXIT_PASS } else { EXIT_HOLD })
+}
+
+/// The workspace `verify` runs in (`--manifest-path`, else a Cargo.toml at or above the current
+/// directory); `None` away from any workspace.
+fn workspace_root(g: &GlobalArgs) -> Result<Option<PathBuf>> {
+    match metadata::find_manifest(g.manifest_path.as_deref()) {
+        Ok(m) => Ok(Some(workspace::guess_workspace_root(&m))),
+        Err(e) if g.manifest_path.is_some() => Err(e),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The time keys' `valid-after`/`valid-before` are checked at: `--date` (00:00 UTC), else now,
+/// as `ssh-keygen -Y verify` (whose `-Overify-time` `--date` corresponds to).
+pub fn verification_time(g: &GlobalArgs) -> Result<i64> {
+    Ok(match &g.date {
+        Some(_) => date(g)?.epoch_seconds(),
+        None => jiff::Timestamp::now().as_second(),
+    })
 }

@@ -41,7 +41,8 @@ pub struct ApprovalsPolicy {
     /// Roles that must all accept the risk before a HOLD may be signed.
     #[serde(default)]
     pub risk_acceptance_roles: Vec<String>,
-    /// Principals allowed to make the release signature (empty: any allowed signer).
+    /// Principals allowed to make the release signature (empty: nobody; `sign` refuses and
+    /// `verify` fails).
     #[serde(default)]
     pub release_signers: Vec<String>,
 }

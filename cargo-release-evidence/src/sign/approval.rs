@@ -1,5 +1,6 @@
-//! The signed records: an approval (`approval-<role>-<principal>.json` + `.sig`) and the
-//! evidence digest every approval and the release signature cover. Data only.
+//! The signed records: an approval (`approval-<role>-<principal>.json` + `.sig`), the
+//! readiness record (`readiness.json` + `.sig`) and the evidence digest every approval and the
+//! release signature cover. Data only.
 
 use crate::evidence::model::Product;
 use crate::util::digest;
@@ -7,6 +8,12 @@ use serde::{Deserialize, Serialize};
 
 pub const SIGNATURE_FILE: &str = "SHA256SUMS.sig";
 pub const READINESS_FILE: &str = "readiness.json";
+/// The release signer's signature of `readiness.json` (artifact namespace), written with the
+/// release signature: editing the readiness record (e.g. `signed_by`) fails `verify`.
+pub const READINESS_SIG_FILE: &str = "readiness.json.sig";
+
+pub const APPROVED: &str = "approved";
+pub const RISK_ACCEPTED: &str = "risk-accepted";
 
 /// An approval record (`approval-<role>-<principal>.json`), signed in `<file>.sig`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -42,10 +49,38 @@ pub fn evidence_digest(sums: &[u8]) -> String {
     format!("sha256:{}", digest::sha256_hex(sums))
 }
 
+/// An approval that verified.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ValidApproval {
+    pub file: String,
+    pub role: String,
+    pub principal: String,
+    pub decision: String,
+}
+
+/// `readiness.json`: what `sign` found (and, when not ready, what is missing). When ready it is
+/// signed by the release signer in `readiness.json.sig`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Readiness {
+    pub schema: String,
+    pub schema_version: u32,
+    pub ready: bool,
+    pub evidence_digest: String,
+    pub date: String,
+    /// What is missing (empty when ready).
+    pub missing: Vec<String>,
+    pub signed_by: Option<String>,
+    pub key_fingerprint: Option<String>,
+    pub approvals: Vec<ValidApproval>,
+}
+
+pub const READINESS_SCHEMA: &str = "cargo-release-evidence/readiness";
+
 /// Files of the signing stage, which SHA256SUMS does not list.
 pub fn is_signing_file(name: &str) -> bool {
     name == SIGNATURE_FILE
         || name == READINESS_FILE
+        || name == READINESS_SIG_FILE
         || (name.starts_with("approval-")
             && (name.ends_with(".json") || name.ends_with(".json.sig")))
 }

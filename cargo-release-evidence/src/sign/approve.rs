@@ -1,13 +1,19 @@
 //! `approve`: a sign-off for one role, bound to one evidence digest, signed with an SSH key
 //! that allowed_signers lists for a principal holding the role.
+//!
+//! It never changes what a signature already relied on: signed evidence (`SHA256SUMS.sig`) is
+//! refused, and an existing approval file of the same role and principal is never replaced
+//! (approving again with the same content is a no-op; anything else is refused).
 
-use super::allowed_signers::{self, AllowedSigners};
-use super::approval::{APPROVAL_SCHEMA, Approval};
+use super::approval::{
+    APPROVAL_SCHEMA, APPROVED, Approval, RISK_ACCEPTED, SIGNATURE_FILE, is_signing_file,
+};
 use super::sshsig::{self, APPROVAL_NAMESPACE, Signer};
+use super::trust::TrustRoot;
 use super::verify;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::evidence::model::Product;
-use crate::policy::{ApprovalsPolicy, Policy};
+use crate::util::text::clip;
 use crate::util::time::Day;
 use std::path::Path;
 
@@ -18,8 +24,12 @@ pub struct ApproveArgs<'a> {
     pub passphrase_file: Option<&'a Path>,
     pub accept_risk: Option<&'a str>,
     pub comment: Option<&'a str>,
+    /// The date recorded in the approval.
     pub date: Day,
-    pub policy: &'a Policy,
+    /// Unix seconds keys' validity is checked at.
+    pub time: i64,
+    /// The workspace policy's rules and keys.
+    pub trust: &'a TrustRoot,
 }
 
 /// Refusals are decisions, not errors: exit 1 with the reason.
@@ -28,78 +38,65 @@ pub enum Outcome {
     Refused(String),
 }
 
-pub fn load_signers(policy: &Policy) -> Result<(AllowedSigners, &ApprovalsPolicy)> {
-    let a = policy.data.approvals.as_ref().ok_or_else(|| {
-        Error::Environment(format!(
-            "{} has no [approvals] section: name the roles, the allowed_signers file and who holds each role",
-            policy.display_path
-        ))
-    })?;
-    let path = policy
-        .allowed_signers_path()
-        .expect("approvals section present");
-    Ok((AllowedSigners::load(&path)?, a.get_ref()))
-}
-
 pub fn approve(args: &ApproveArgs<'_>) -> Result<Outcome> {
     // The one lock of every writer: never between the main job's seal check and its swap.
     let _lock = crate::evidence::store::lock(args.dir)?;
-    let (signers, ap) = load_signers(args.policy)?;
-    let checked = verify::check(args.dir, None)?;
-    if !checked.complete {
-        let bad: Vec<String> = checked
-            .v
-            .items
-            .iter()
-            .filter(|i| !i.ok && !i.item.starts_with("approval") && !i.item.starts_with("role "))
-            .map(|i| format!("{}: {}", i.item, i.detail))
-            .collect();
+    if args.dir.join(SIGNATURE_FILE).exists() {
         return Ok(Outcome::Refused(format!(
-            "the evidence does not match its SHA256SUMS; nothing to approve: {}",
-            bad.join("; ")
+            "{} is signed ({SIGNATURE_FILE} exists): the release signature relied on the approvals present when it was made, so approve adds or replaces none; approve new evidence instead",
+            args.dir.display()
         )));
     }
-    let Some(holders) = ap.roles.get(args.role) else {
+    let (rules, signers) = (&args.trust.rules, &args.trust.signers);
+    let checked = verify::check(args.dir, args.trust, args.time)?;
+    if !checked.files.complete {
+        return Ok(Outcome::Refused(format!(
+            "the evidence does not match its SHA256SUMS; nothing to approve: {}",
+            clip(&checked.file_problems().join("; "), 400)
+        )));
+    }
+    if !rules.roles.contains_key(args.role) {
         return Ok(Outcome::Refused(format!(
             "role `{}` is not defined in [approvals.roles] (roles: {})",
-            args.role,
-            ap.roles.keys().cloned().collect::<Vec<_>>().join(", ")
+            clip(args.role, 60),
+            rules.roles.keys().cloned().collect::<Vec<_>>().join(", ")
         )));
-    };
+    }
+    let holders = rules.holders(args.role);
     let signer = Signer::load(args.key, args.passphrase_file)?;
     let key = signer.public_key();
-    let principal = signers
-        .principals_for(&key, APPROVAL_NAMESPACE)
-        .into_iter()
-        .find(|p| holders.iter().any(|h| allowed_signers::pattern_match(h, p)));
-    let Some(principal) = principal else {
+    let Some(principal) = signers.find_principal(holders, &key, APPROVAL_NAMESPACE, args.time)
+    else {
         return Ok(Outcome::Refused(format!(
-            "key {} is not allowed for role {}: allowed_signers lists it for [{}], the role is held by [{}]",
+            "key {} is not allowed for role {}: allowed_signers lists it in namespace {APPROVAL_NAMESPACE} now for [{}], the role is held by [{}]",
             sshsig::fingerprint(&key),
             args.role,
-            signers.principals_for(&key, APPROVAL_NAMESPACE).join(", "),
+            signers
+                .literal_principals(&key, APPROVAL_NAMESPACE, args.time)
+                .join(", "),
             holders.join(", ")
         )));
     };
-    let hold = checked.v.gate_decision.as_deref() == Some("HOLD");
+    let hold = checked.gate_decision() != Some("PASS");
     let (decision, accepted) = match (hold, args.accept_risk) {
-        (false, _) => ("approved", Vec::new()),
+        (false, _) => (APPROVED, Vec::new()),
         (true, None) => {
             return Ok(Outcome::Refused(format!(
-                "the evidence is HOLD ({} blocking finding(s)); approving it needs a recorded risk acceptance: --accept-risk \"RATIONALE\"",
-                checked.blocking.len()
+                "the evidence is {} ({} blocking finding(s)); approving it needs a recorded risk acceptance: --accept-risk \"RATIONALE\"",
+                checked.gate_decision().unwrap_or("not PASS"),
+                checked.blocking().len()
             )));
         }
-        (true, Some(_)) if !ap.risk_acceptance_roles.iter().any(|r| r == args.role) => {
+        (true, Some(_)) if !rules.may_accept_risk(args.role) => {
             return Ok(Outcome::Refused(format!(
                 "role {} may not accept risk; [approvals] risk-acceptance-roles = [{}]",
                 args.role,
-                ap.risk_acceptance_roles.join(", ")
+                rules.risk_acceptance_roles.join(", ")
             )));
         }
-        (true, Some(_)) => ("risk-accepted", checked.blocking.clone()),
+        (true, Some(_)) => (RISK_ACCEPTED, checked.blocking().to_vec()),
     };
-    let product = checked.v.product.clone().unwrap_or(Product {
+    let product = checked.product().cloned().unwrap_or(Product {
         name: String::new(),
         version: String::new(),
     });
@@ -107,7 +104,7 @@ pub fn approve(args: &ApproveArgs<'_>) -> Result<Outcome> {
         schema: APPROVAL_SCHEMA.to_owned(),
         schema_version: 1,
         product,
-        evidence_digest: checked.v.evidence_digest.clone(),
+        evidence_digest: checked.digest(),
         role: args.role.to_owned(),
         principal: principal.clone(),
         key_fingerprint: sshsig::fingerprint(&key),
@@ -118,22 +115,59 @@ pub fn approve(args: &ApproveArgs<'_>) -> Result<Outcome> {
         comment: args.comment.map(str::to_owned),
     };
     let text = crate::util::canonical::json(&record);
-    let sig = signer.sign(APPROVAL_NAMESPACE, text.as_bytes())?;
     let name = format!(
         "approval-{}-{}.json",
         sanitize(args.role),
         sanitize(&principal)
     );
+    debug_assert!(is_signing_file(&name));
+    let path = args.dir.join(&name);
+    if path.exists() {
+        return Ok(existing(args.dir, &name, &text, &key));
+    }
+    let sig = signer.sign(APPROVAL_NAMESPACE, text.as_bytes())?;
     // The signature first: a record without a signature never appears valid.
     crate::util::fs::write_atomic(&args.dir.join(format!("{name}.sig")), sig.as_bytes())?;
-    crate::util::fs::write_atomic(&args.dir.join(&name), text.as_bytes())?;
+    crate::util::fs::write_atomic(&path, text.as_bytes())?;
     Ok(Outcome::Done(format!(
         "{decision} {} as {principal} ({}) over {}: {}",
         args.role,
         sshsig::fingerprint(&key),
-        checked.v.evidence_digest,
-        args.dir.join(&name).display()
+        checked.digest(),
+        path.display()
     )))
+}
+
+/// An approval file of this role and principal exists: unchanged when it is exactly this
+/// record, validly signed by this key; otherwise refused (it is never replaced).
+fn existing(dir: &Path, name: &str, text: &str, key: &ssh_key::PublicKey) -> Outcome {
+    let path = dir.join(name);
+    let old = std::fs::read(&path).unwrap_or_default();
+    let sig = std::fs::read(dir.join(format!("{name}.sig"))).unwrap_or_default();
+    let same_key = sshsig::verify(&sig, APPROVAL_NAMESPACE, &old)
+        .is_ok_and(|k| k.key_data() == key.key_data());
+    if old == text.as_bytes() && same_key {
+        return Outcome::Done(format!(
+            "already approved with this exact record; unchanged: {}",
+            path.display()
+        ));
+    }
+    let what = serde_json::from_slice::<Approval>(&old)
+        .map(|a| {
+            format!(
+                "{} by {} as {} on {} over {}",
+                a.decision,
+                clip(&a.principal, 80),
+                clip(&a.role, 40),
+                clip(&a.date, 20),
+                clip(&a.evidence_digest, 80)
+            )
+        })
+        .unwrap_or_else(|_| "not a readable approval record".to_owned());
+    Outcome::Refused(format!(
+        "{} already exists ({what}); approve never replaces an approval: to change it, move that file and its .sig away yourself, knowing that whoever relied on it loses it",
+        path.display()
+    ))
 }
 
 fn sanitize(s: &str) -> String {

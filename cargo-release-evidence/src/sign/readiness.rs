@@ -1,90 +1,67 @@
 //! `sign`: the release signature over SHA256SUMS, made only when the evidence is complete,
 //! every required role approved the current digest, and the gate passed or its HOLD was
-//! risk-accepted by the roles allowed to. `readiness.json` records what was (or is) missing.
+//! risk-accepted by the roles allowed to (`rules::missing`, the rule `verify` re-checks).
+//! `readiness.json` records what was (or is) missing; when ready it is signed too
+//! (`readiness.json.sig`, same key and namespace), so `verify` detects any edit of it.
 //! Signing is never approval: `sign` makes no decision of its own.
 
-use super::approval::{READINESS_FILE, SIGNATURE_FILE};
-use super::approve::{Outcome, load_signers};
+use super::approval::{
+    READINESS_FILE, READINESS_SCHEMA, READINESS_SIG_FILE, Readiness, SIGNATURE_FILE,
+};
+use super::approve::Outcome;
+use super::rules;
 use super::sshsig::{self, ARTIFACT_NAMESPACE, Signer};
-use super::verify;
+use super::trust::TrustRoot;
+use super::verify::{self, release};
 use crate::error::Result;
 use crate::util::time::Day;
-use serde::Serialize;
 use std::path::Path;
 
-#[derive(Debug, Serialize)]
-pub struct Readiness {
-    pub schema: &'static str,
-    pub schema_version: u32,
-    pub ready: bool,
-    pub evidence_digest: String,
-    pub date: String,
-    /// What is missing (empty when ready).
-    pub missing: Vec<String>,
-    pub signed_by: Option<String>,
-    pub key_fingerprint: Option<String>,
-    pub approvals: Vec<super::verify::ValidApproval>,
+pub struct SignArgs<'a> {
+    pub dir: &'a Path,
+    pub key: &'a Path,
+    pub passphrase_file: Option<&'a Path>,
+    /// The date recorded in readiness.json.
+    pub date: Day,
+    /// Unix seconds keys' validity is checked at.
+    pub time: i64,
+    /// The workspace policy's rules and keys.
+    pub trust: &'a TrustRoot,
 }
 
-pub fn sign(
-    dir: &Path,
-    key: &Path,
-    passphrase_file: Option<&Path>,
-    date: Day,
-    policy: &crate::policy::Policy,
-) -> Result<Outcome> {
+pub fn sign(args: &SignArgs<'_>) -> Result<Outcome> {
+    let (dir, trust) = (args.dir, args.trust);
     // The one lock of every writer: never between the main job's seal check and its swap.
     let _lock = crate::evidence::store::lock(dir)?;
-    let (signers, ap) = load_signers(policy)?;
     if dir.join(SIGNATURE_FILE).exists() {
         return Ok(Outcome::Refused(format!(
             "{} is already signed ({SIGNATURE_FILE} exists)",
             dir.display()
         )));
     }
-    let checked = verify::check(dir, None)?;
-    let mut missing = Vec::new();
-    for i in &checked.v.items {
-        if !i.ok && !i.item.starts_with("role ") && !i.item.starts_with("approval ") {
-            missing.push(format!("evidence incomplete: {}: {}", i.item, i.detail));
-        }
-    }
-    for role in &ap.required_roles {
-        if !checked.v.approvals.iter().any(|a| &a.role == role) {
-            missing.push(format!(
-                "approval of role {role} over {}",
-                checked.v.evidence_digest
-            ));
-        }
-    }
-    if checked.v.gate_decision.as_deref() != Some("PASS") {
-        if ap.risk_acceptance_roles.is_empty() {
-            missing
-                .push("the gate decided HOLD and the policy names no risk-acceptance-roles".into());
-        }
-        for role in &ap.risk_acceptance_roles {
-            let accepted = checked
-                .v
-                .approvals
-                .iter()
-                .any(|a| &a.role == role && a.decision == "risk-accepted");
-            if !accepted {
-                missing.push(format!(
-                    "the gate decided HOLD: risk acceptance by role {role}"
-                ));
-            }
-        }
-    }
+    let checked = verify::check(dir, trust, args.time)?;
+    let digest = checked.digest();
+    let mut missing: Vec<String> = checked
+        .file_problems()
+        .into_iter()
+        .map(|p| format!("evidence incomplete: {p}"))
+        .collect();
+    missing.extend(rules::missing(
+        &trust.rules,
+        &checked.approvals,
+        checked.gate_decision(),
+        &digest,
+    ));
     let mut readiness = Readiness {
-        schema: "cargo-release-evidence/readiness",
+        schema: READINESS_SCHEMA.to_owned(),
         schema_version: 1,
         ready: missing.is_empty(),
-        evidence_digest: checked.v.evidence_digest.clone(),
-        date: date.to_string(),
+        evidence_digest: digest,
+        date: args.date.to_string(),
         missing: missing.clone(),
         signed_by: None,
         key_fingerprint: None,
-        approvals: checked.v.approvals.clone(),
+        approvals: checked.approvals.clone(),
     };
     if !missing.is_empty() {
         crate::util::fs::write_atomic(
@@ -96,32 +73,23 @@ pub fn sign(
             missing.join("\n  - ")
         )));
     }
-    let signer = Signer::load(key, passphrase_file)?;
+    let signer = Signer::load(args.key, args.passphrase_file)?;
     let public = signer.public_key();
-    let principal = signers
-        .principals_for(&public, ARTIFACT_NAMESPACE)
-        .into_iter()
-        .find(|p| {
-            ap.release_signers.is_empty()
-                || ap
-                    .release_signers
-                    .iter()
-                    .any(|r| crate::sign::allowed_signers::pattern_match(r, p))
-        });
-    let Some(principal) = principal else {
-        return Ok(Outcome::Refused(format!(
-            "key {} is not an allowed release signer (release-signers = [{}])",
-            sshsig::fingerprint(&public),
-            ap.release_signers.join(", ")
-        )));
+    let principal = match release::release_principal(trust, &public, args.time) {
+        Ok(p) => p,
+        Err(why) => return Ok(Outcome::Refused(why)),
     };
-    let sig = signer.sign(ARTIFACT_NAMESPACE, &checked.sums)?;
+    let Some(sums) = checked.files.sums.as_deref() else {
+        return Ok(Outcome::Refused("SHA256SUMS is missing".into()));
+    };
     readiness.signed_by = Some(principal.clone());
     readiness.key_fingerprint = Some(sshsig::fingerprint(&public));
-    crate::util::fs::write_atomic(
-        &dir.join(READINESS_FILE),
-        crate::util::canonical::json(&readiness).as_bytes(),
-    )?;
+    let record = crate::util::canonical::json(&readiness);
+    let record_sig = signer.sign(ARTIFACT_NAMESPACE, record.as_bytes())?;
+    let sig = signer.sign(ARTIFACT_NAMESPACE, sums)?;
+    crate::util::fs::write_atomic(&dir.join(READINESS_FILE), record.as_bytes())?;
+    crate::util::fs::write_atomic(&dir.join(READINESS_SIG_FILE), record_sig.as_bytes())?;
+    // The release signature last: it seals the directory.
     crate::util::fs::write_atomic(&dir.join(SIGNATURE_FILE), sig.as_bytes())?;
     Ok(Outcome::Done(format!(
         "signed SHA256SUMS of {} as {principal} ({}); the evidence is sealed",

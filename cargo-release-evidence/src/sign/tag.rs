@@ -3,7 +3,8 @@
 //! `checks::baseline::SshVerifier`), and `verify`'s line about the recorded baseline, which
 //! re-checks the tag's signature from the evidence alone (no git, no repository).
 
-use super::allowed_signers::{AllowedSigners, pattern_match};
+use super::allowed_signers::AllowedSigners;
+use super::pattern;
 use super::sshsig;
 use crate::checks::baseline::{GIT_NAMESPACE, SignatureCheck, short};
 use crate::error::Result;
@@ -27,17 +28,20 @@ pub fn verify_ssh(
         namespace,
         message,
         signature,
+        crate::util::time::now_seconds(),
     ))
 }
 
-/// The signature's key and the principals allowed_signers lists for it in `namespace`; the
-/// release signer is the first principal matching `release_signers` (empty: any principal).
+/// The signature's key and the principals allowed_signers lists for it in `namespace` at
+/// `time` (Unix seconds); the release signer is the first principal matching
+/// `release_signers` (empty: nobody, as for the release signature).
 pub fn check(
     signers: &AllowedSigners,
     release_signers: &[String],
     namespace: &str,
     message: &[u8],
     signature: &[u8],
+    time: i64,
 ) -> SignatureCheck {
     let key = match sshsig::verify(signature, namespace, message) {
         Ok(k) => k,
@@ -49,10 +53,10 @@ pub fn check(
         }
         Err(e) => return SignatureCheck::Invalid(e.to_string()),
     };
-    let principals = signers.principals_for(&key, namespace);
+    let principals = signers.literal_principals(&key, namespace, time);
     let release_signer = principals
         .iter()
-        .find(|p| release_signers.is_empty() || release_signers.iter().any(|r| pattern_match(r, p)))
+        .find(|p| release_signers.iter().any(|r| pattern::matches(r, p)))
         .cloned();
     SignatureCheck::Valid {
         key: sshsig::fingerprint(&key),
@@ -69,6 +73,7 @@ pub fn verify_item(
     dir: &Path,
     signers: Option<&AllowedSigners>,
     release_signers: &[String],
+    time: i64,
 ) -> Option<(bool, String)> {
     let text = std::fs::read(dir.join(crate::evidence::MANIFEST_FILE)).ok()?;
     let m: Value = serde_json::from_slice(&text).ok()?;
@@ -125,7 +130,7 @@ pub fn verify_item(
     }
     let mut ok = true;
     if status == "good" {
-        let recheck = recheck(b, signers, release_signers);
+        let recheck = recheck(b, signers, release_signers, time);
         ok = recheck.is_ok();
         detail.push_str(&match recheck {
             Ok(p) => format!("; tag signature re-verified: {p}"),
@@ -140,6 +145,7 @@ fn recheck(
     b: &Value,
     signers: Option<&AllowedSigners>,
     release_signers: &[String],
+    time: i64,
 ) -> std::result::Result<String, String> {
     let raw = b["tag"]["raw"]
         .as_str()
@@ -159,6 +165,7 @@ fn recheck(
         GIT_NAMESPACE,
         payload.as_bytes(),
         sig.as_bytes(),
+        time,
     ) {
         SignatureCheck::Valid {
             key,
