@@ -333,12 +333,12 @@ fn tag_signatures_are_judged_as_git_verify_tag_judges_them() {
             false,
         ),
         (
-            // Expired for OpenSSH (valid-before): git rejects what our check accepts, and a
-            // disagreement fails closed.
+            // Expired (valid-before): OpenSSH and our allowed_signers reader both reject the
+            // key, so the tag is not signed by a release signer.
             "release",
             format!("release@example.com valid-before=\"20200101\",namespaces=\"git\" {release}\n"),
-            Some("RE-BASELINE-TAG-SIGNATURE"),
-            "git verify-tag does not",
+            Some("RE-BASELINE-TAG-SIGNER"),
+            "is not signed by a release signer",
             false,
         ),
     ];

@@ -548,6 +548,7 @@ fn dependency_changes_keep_two_versions_of_one_crate_apart() {
         "unicode-ident = \"1\"",
         "unicode-ident = \"1\"\nsmallvec1 = { package = \"smallvec\", version = \"=1.16.6\" }",
     );
+    fx.update_lockfile(&["--offline"]);
     let (code, summary, out) = main_job(&fx, &[]);
     assert_eq!(code, 1, "{}", stderr(&out));
     let dir = PathBuf::from(summary["evidence"][0]["evidence_dir"].as_str().unwrap());

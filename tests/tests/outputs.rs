@@ -265,8 +265,11 @@ fn main_job_and_verify() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     let evidence = dir.to_str().unwrap();
-    let human = run(&fx, &["verify", evidence]);
+    let human = run(&fx, &["verify", evidence, "--date", DATE]);
     insta::assert_snapshot!("verify_human", shown(&human, r.apply(&stdout(&human))));
-    let json = run(&fx, &["verify", evidence, "--format", "json"]);
+    let json = run(
+        &fx,
+        &["verify", evidence, "--date", DATE, "--format", "json"],
+    );
     insta::assert_snapshot!("verify_json", shown(&json, r.json(&stdout(&json))));
 }

@@ -50,8 +50,9 @@ fn forge_signatures(dir: &Path, keys: &Keys, key: &str, principal: &str) {
 
 /// Swaps the released binary, edits the manifest's copy of the rules, drops the approvals and
 /// rewrites SHA256SUMS to match: everything `sha256sum -c` checks stays consistent.
-fn swap_binary_and_rules(fx: &Fixture, dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
-    let bin = fx.path("target/release/thermo-fw");
+fn swap_binary_and_rules(_fx: &Fixture, dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    // The released artifact is the copy inside the evidence directory.
+    let bin = dir.join("thermo-fw");
     std::fs::write(&bin, b"\x7fELF not the reviewed firmware\n").unwrap();
     let sha = sha256_file(&bin);
     edit_json(&dir.join("release-evidence.json"), |m| {
@@ -407,14 +408,14 @@ fn readiness_is_signed_and_every_listed_file_is_required() {
     tamper(&fx, &dir, &readiness, remove, missing);
 
     // A deleted artifact fails, as with `sha256sum -c`; so does a dangling symlink.
-    let bin = fx.path("target/release/thermo-fw");
-    let gone = "FAIL ../../thermo-fw: MISSING: the artifact listed in SHA256SUMS is not present";
+    let bin = dir.join("thermo-fw");
+    let gone = "FAIL thermo-fw: MISSING: listed in SHA256SUMS but not present";
     tamper(&fx, &dir, &bin, remove, gone);
     let dangling = |p: &Path| {
         std::fs::remove_file(p).unwrap();
         std::os::unix::fs::symlink("no-such-file", p).unwrap();
     };
-    let link = "FAIL ../../thermo-fw: MISSING: listed in SHA256SUMS but a dangling symlink";
+    let link = "FAIL thermo-fw: MISSING: listed in SHA256SUMS but a dangling symlink";
     tamper(&fx, &dir, &bin, dangling, link);
     let sums = "FAIL SHA256SUMS: MISSING: the evidence has no SHA256SUMS";
     tamper(&fx, &dir, &dir.join("SHA256SUMS"), remove, sums);

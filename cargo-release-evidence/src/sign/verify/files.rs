@@ -150,7 +150,19 @@ pub fn check(dir: &Path) -> Result<Files> {
 /// One file listed in SHA256SUMS: present (no dangling symlink) and matching.
 fn check_listed(dir: &Path, path: &str, want: &str) -> Item {
     let label = crate::util::text::clip(path, 200);
+    if Path::new(path).is_absolute() {
+        return Item::new(
+            label,
+            false,
+            "REFUSED: an absolute path in SHA256SUMS (evidence lists paths relative to itself)",
+        );
+    }
     let file = dir.join(path);
+    // Only regular files are hashed: a device or FIFO named by a hostile SHA256SUMS must not
+    // make verify read forever.
+    if file.exists() && !file.is_file() {
+        return Item::new(label, false, "REFUSED: not a regular file");
+    }
     match digest::sha256_file(&file) {
         Ok(got) if got == want => Item::new(label, true, "sha256 matches"),
         Ok(got) => Item::new(
