@@ -23,6 +23,7 @@ pub struct PolicyData {
     #[serde(default)]
     pub build: BuildPolicy,
     pub approvals: Option<Spanned<ApprovalsPolicy>>,
+    pub verification: Option<Spanned<super::verification::VerificationPolicy>>,
 }
 
 /// `[approvals]`: who signs off a release, with which keys.
