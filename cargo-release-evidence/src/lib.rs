@@ -21,6 +21,7 @@ pub mod render;
 pub mod sbom;
 pub mod sign;
 pub mod util;
+pub mod verification;
 pub mod workspace;
 
 use clap::Parser;
