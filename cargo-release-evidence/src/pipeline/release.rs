@@ -49,6 +49,10 @@ pub struct ReleaseReport {
     pub evidence: Vec<MemberEvidence>,
     pub errors: usize,
     pub warnings: usize,
+    /// Findings about the verification evidence (`[verification]`), sorted; they count for
+    /// every member.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub verification_findings: Vec<Finding>,
     /// Every finding of the run: the gate's and every member's build findings, sorted.
     #[serde(skip)]
     pub findings: Vec<Finding>,
@@ -63,11 +67,21 @@ pub fn run(opts: &Options) -> Result<(GateRun, ReleaseReport)> {
         ));
     }
     let (run, inputs) = prepare(opts)?;
+    let verified = super::verification::for_release(&run, &inputs)?;
     let mut evidence = Vec::new();
     for set in &run.sets {
-        evidence.push(member_evidence(opts, &run, set, &inputs)?);
+        evidence.push(member_evidence(
+            opts,
+            &run,
+            set,
+            &inputs,
+            verified.as_ref(),
+        )?);
     }
+    let mut verification_findings = verified.map(|v| v.findings).unwrap_or_default();
+    findings::sort(&mut verification_findings);
     let mut all = run.report.findings.clone();
+    all.extend(verification_findings.iter().cloned());
     for e in &evidence {
         all.extend(e.build_findings.iter().cloned());
     }
@@ -85,6 +99,7 @@ pub fn run(opts: &Options) -> Result<(GateRun, ReleaseReport)> {
         errors: findings::count(&all, Severity::Error),
         warnings: findings::count(&all, Severity::Warning),
         evidence,
+        verification_findings,
         findings: all,
     };
     Ok((run, report))
@@ -127,6 +142,7 @@ fn member_evidence(
     run: &GateRun,
     set: &MemberSet,
     inputs: &Inputs,
+    verified: Option<&crate::verification::Evaluated>,
 ) -> Result<MemberEvidence> {
     let dir = evidence_dir(opts, run, set)?;
     let _lock = store::lock(&dir)?;
@@ -149,7 +165,9 @@ fn member_evidence(
     }
 
     let (artifacts, build_record, build_findings) = artifacts(opts, run, set, inputs)?;
-    let verdict = MemberVerdict::of(run, set, &build_findings);
+    let mut member_findings = build_findings.clone();
+    member_findings.extend(verified.iter().flat_map(|v| v.findings.iter().cloned()));
+    let verdict = MemberVerdict::of(run, set, &member_findings);
     let mut artifact_records = Vec::new();
     for a in &artifacts {
         let meta = std::fs::metadata(&a.path)
@@ -199,6 +217,9 @@ fn member_evidence(
         models.push(model);
     }
     sbom_records.sort_by(|a, b| a.path.cmp(&b.path));
+    for (name, bytes) in verified.iter().flat_map(|v| &v.files) {
+        staging.write(name, bytes)?;
+    }
 
     let manifest = build_manifest(
         opts,
@@ -210,6 +231,7 @@ fn member_evidence(
             sbom: sbom_records,
             build: build_record,
             verdict: &verdict,
+            verification: verified.map(|v| v.record.clone()),
         },
         &models,
     );
@@ -376,6 +398,7 @@ struct Produced<'a> {
     sbom: Vec<FileRecord>,
     build: Option<BuildRecord>,
     verdict: &'a MemberVerdict,
+    verification: Option<crate::verification::model::VerificationRecord>,
 }
 
 fn build_manifest(
@@ -445,6 +468,6 @@ fn build_manifest(
                 allowed_signers: evidence::ALLOWED_SIGNERS_FILE.to_owned(),
             }
         }),
-        verification: None,
+        verification: produced.verification,
     }
 }

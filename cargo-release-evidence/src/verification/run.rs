@@ -68,7 +68,7 @@ pub fn run(cx: &Context<'_>, flags: &Flags) -> Result<RunRecord> {
             );
         }
         let profile = s.nextest_profile.clone().unwrap_or_else(|| "ci".to_owned());
-        let junit = junit_path(cx.root, &cx.target_dir, &profile)?;
+        let junit = junit_path(cx.root, &profile)?;
         let mut args: Vec<String> = [
             "nextest",
             "run",
@@ -210,9 +210,10 @@ fn version(args: &[&str]) -> String {
         .unwrap_or_else(|_| "unknown".to_owned())
 }
 
-/// Where nextest writes the profile's JUnit report: `<target>/nextest/<profile>/<path>`, the
-/// path from `[profile.<profile>.junit] path` in `.config/nextest.toml`.
-fn junit_path(root: &Path, target: &Path, profile: &str) -> Result<PathBuf> {
+/// Where nextest writes the profile's JUnit report: `<store dir>/<profile>/<path>`, the path
+/// from `[profile.<profile>.junit] path` in `.config/nextest.toml`, the store directory from
+/// its `[store] dir` (default `target/nextest`, relative to the workspace root).
+fn junit_path(root: &Path, profile: &str) -> Result<PathBuf> {
     let config = root.join(".config/nextest.toml");
     let text = std::fs::read_to_string(&config).unwrap_or_default();
     let value: toml::Table = toml::from_str(&text).map_err(|e| {
@@ -230,5 +231,10 @@ fn junit_path(root: &Path, target: &Path, profile: &str) -> Result<PathBuf> {
                 config.display()
             ))
         })?;
-    Ok(target.join("nextest").join(profile).join(path))
+    let store = value
+        .get("store")
+        .and_then(|s| s.get("dir"))
+        .and_then(|d| d.as_str())
+        .unwrap_or("target/nextest");
+    Ok(root.join(store).join(profile).join(path))
 }

@@ -6,6 +6,16 @@ use crate::pipeline::release::ReleaseReport;
 
 pub fn render(gate: &CheckReport, report: &ReleaseReport, verbose: u8, quiet: bool) -> String {
     let mut t = super::check::render(gate, verbose, quiet);
+    if !report.verification_findings.is_empty() {
+        t.push_str("verification evidence:\n");
+        for f in &report.verification_findings {
+            if quiet {
+                t.push_str(&finding_line(f, "  "));
+            } else {
+                super::finding(&mut t, f);
+            }
+        }
+    }
     for e in &report.evidence {
         for f in &e.build_findings {
             t.push_str(&finding_line(f, ""));
