@@ -187,6 +187,8 @@ pub fn release_record(m: &Manifest, models: &[SbomModel], changes: &DependencyCh
         }
     }
 
+    t.push_str(&super::verification::sections(m));
+
     let tick = |b: bool| if b { "x" } else { " " };
     let tagged = !m.source.tags.is_empty();
     let clean = m.source.dirty == Some(false);
@@ -215,6 +217,9 @@ pub fn release_record(m: &Manifest, models: &[SbomModel], changes: &DependencyCh
                 .to_owned(),
         ),
     ];
+    let mut items = items.to_vec();
+    // The verification items come after the checksums, before the approvals.
+    items.splice(5..5, super::verification::checklist(m));
     for (done, label) in items {
         let _ = writeln!(t, "- [{}] {label}", tick(done));
     }

@@ -2,3 +2,4 @@
 //! SBOM model (never deciding anything): `release-evidence.md`.
 
 pub mod markdown;
+pub mod verification;
