@@ -409,8 +409,8 @@ fn sarif_results_above_the_level_block_until_accepted() {
     );
     fx.replace(
         "reports/semgrep.sarif",
-        "\"startLine\": 33",
-        "\"startLine\": 34",
+        "\"startLine\": 30",
+        "\"startLine\": 31",
     );
     let (_, r2) = verify(&fx, &[]);
     assert!(message(&r2, "RE-VERIFY-STATIC").contains(&fp), "{r2:#}");
