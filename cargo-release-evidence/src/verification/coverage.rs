@@ -87,6 +87,15 @@ fn worst(c: &Coverage, keep: &dyn Fn(&str) -> bool) -> String {
         .join(", ")
 }
 
+/// (name, path prefix, min-line, min-branch, where the policy sets it).
+type Scope = (
+    String,
+    Option<String>,
+    Option<f64>,
+    Option<f64>,
+    Option<crate::findings::Location>,
+);
+
 /// The summary and a finding per threshold not met.
 pub fn evaluate(
     c: &Coverage,
@@ -102,7 +111,7 @@ pub fn evaluate(
     let cov_loc = v
         .and_then(|v| v.coverage.as_ref())
         .map(|s| policy.location(s));
-    let mut scopes: Vec<(String, Option<String>, Option<f64>, Option<f64>, _)> = vec![(
+    let mut scopes: Vec<Scope> = vec![(
         "overall".to_owned(),
         None,
         cp.min_line,

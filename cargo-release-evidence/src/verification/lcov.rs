@@ -44,10 +44,10 @@ pub fn parse(text: &str) -> Result<Coverage, String> {
             if taken > 0 {
                 e.0 += 1;
             }
-        } else if line == "end_of_record" {
-            if let Some((p, f)) = current.take() {
-                merge_into(&mut out, p, f);
-            }
+        } else if line == "end_of_record"
+            && let Some((p, f)) = current.take()
+        {
+            merge_into(&mut out, p, f);
         }
     }
     if let Some((p, f)) = current.take() {

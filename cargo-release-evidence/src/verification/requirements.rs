@@ -164,9 +164,12 @@ fn from_csv(path: &Path, text: &str) -> Result<Vec<Requirement>> {
     Ok(out)
 }
 
+/// A CSV row and the line it starts on.
+pub type Row = (usize, Vec<String>);
+
 /// RFC 4180 CSV: fields separated by commas, optionally quoted with `"` (`""` inside); rows
 /// with their 1-based starting line.
-pub fn parse_csv(text: &str) -> std::result::Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+pub fn parse_csv(text: &str) -> std::result::Result<Vec<Row>, (usize, String)> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();
