@@ -624,3 +624,34 @@ expires = 2027-01-01
         );
     }
 }
+
+#[test]
+fn the_sarif_we_write_validates_against_the_official_schema() {
+    let path = repo_root().join("tests/fixtures/schemas/sarif-schema-2.1.0.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the official schema compiles");
+    let fx = Fixture::example();
+    fx.write("coverage/lcov.info", &fixture("lcov.info"));
+    with_verification(&fx, COVERAGE);
+    for args in [
+        vec!["check", "--offline", "--date", DATE, "--format", "sarif"],
+        vec!["test", "--offline", "--date", DATE, "--format", "sarif"],
+    ] {
+        let out = fx.run(&args);
+        let log: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}\n{}", stderr(&out)));
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert_eq!(errors, Vec::<String>::new(), "{args:?}");
+        assert_eq!(log["version"], "2.1.0");
+    }
+    let out = fx.run(&["test", "--offline", "--date", DATE, "--format", "sarif"]);
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "RE-VERIFY-COVERAGE");
+    assert_eq!(log["runs"][0]["properties"]["decision"], "HOLD");
+}

@@ -29,7 +29,7 @@ fn verification(t: &mut String, v: &VerificationRecord) {
             .commit
             .as_deref()
             .map_or("no commit".to_owned(), |c| {
-                format!("commit `{}`", &c[..c.len().min(12)])
+                format!("commit `{}`", c.chars().take(12).collect::<String>())
             });
         let _ = writeln!(
             t,
@@ -42,7 +42,7 @@ fn verification(t: &mut String, v: &VerificationRecord) {
             } else {
                 ""
             },
-            &r.source.tree_sha256[..16]
+            r.source.tree_sha256.chars().take(16).collect::<String>()
         );
         for s in &r.steps {
             let _ = writeln!(

@@ -104,7 +104,7 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
 pub fn mismatch(recorded: &Binding, now: &Binding) -> Option<String> {
     let short = |c: &Option<String>| {
         c.as_deref()
-            .map_or("no commit".to_owned(), |c| c[..c.len().min(12)].to_owned())
+            .map_or("no commit".to_owned(), |c| c.chars().take(12).collect())
     };
     if recorded.commit != now.commit {
         return Some(format!(
