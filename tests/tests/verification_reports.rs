@@ -112,6 +112,20 @@ fn coverage_under_a_threshold_names_the_gap_and_passes_when_lowered() {
         ),
         "{r:#}"
     );
+
+    // A package name that is not a member is not silently an empty scope.
+    fx.append(
+        "release-evidence.toml",
+        "\n[[verification.threshold]]\npackage = \"sensor-kore\"\nmin-line = 10.0\n",
+    );
+    let (_, r) = verify(&fx, &[]);
+    assert!(
+        with_code(&r, "RE-VERIFY-COVERAGE")
+            .iter()
+            .any(|f| f["message"]
+                == "line coverage (package sensor-kore): no workspace member has this name"),
+        "{r:#}"
+    );
 }
 
 #[test]

@@ -128,7 +128,8 @@ pub fn evaluate(
                         .iter()
                         .find(|(n, _, _)| n == pkg)
                         .map(|(_, _, d)| d.clone())
-                        .unwrap_or_else(|| format!("\u{0}{pkg}")),
+                        // Matches no path: the finding says the scope is empty.
+                        .unwrap_or_else(|| format!("\u{0}not a workspace member: {pkg}")),
                 ),
             ),
             (None, Some(path)) => (format!("path {path}"), Some(path.clone())),
@@ -164,7 +165,9 @@ pub fn evaluate(
             if met {
                 continue;
             }
-            let message = if n == 0 {
+            let message = if n == 0 && prefix.as_deref().is_some_and(|p| p.starts_with('\u{0}')) {
+                format!("{metric} coverage ({scope}): no workspace member has this name")
+            } else if n == 0 {
                 format!(
                     "{metric} coverage ({scope}): no file of the coverage report lies in this scope, so min-{metric} {min}% is not shown"
                 )
