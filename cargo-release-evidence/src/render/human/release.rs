@@ -15,6 +15,19 @@ pub fn render(gate: &CheckReport, report: &ReleaseReport, verbose: u8, quiet: bo
                 super::finding(&mut t, f);
             }
         }
+        let errors = crate::findings::count(
+            &report.verification_findings,
+            crate::findings::Severity::Error,
+        );
+        let warnings = crate::findings::count(
+            &report.verification_findings,
+            crate::findings::Severity::Warning,
+        );
+        t.push_str(&format!(
+            "verification: {errors} error{}, {warnings} warning{}\n",
+            super::plural(errors),
+            super::plural(warnings)
+        ));
     }
     for e in &report.evidence {
         for f in &e.build_findings {
