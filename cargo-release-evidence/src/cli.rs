@@ -30,6 +30,10 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
     },
+    /// Run the verification the policy names ([verification]): `cargo nextest run` (JUnit) and
+    /// `cargo clippy` (as SARIF); record the run for the release; check tests, coverage, static
+    /// analysis and the trace matrix.
+    Test,
     /// Run the controlled release build and print its record (no evidence directory).
     Build,
     /// Rebuild from the inputs recorded in an evidence directory and compare the digests.

@@ -128,6 +128,36 @@ codes! {
         "The version bump is smaller than the changes require (a removed feature, or a re-exported dependency with a breaking bump).";
     BaselineNotes = "RE-BASELINE-NOTES", Error,
         "The release notes file has no entry (heading) for this version, or does not exist.";
+    VerifyReportMissing = "RE-VERIFY-REPORT-MISSING", Error,
+        "A required verification report (test suite, coverage, SARIF, `test` run) is missing or holds no tests.";
+    VerifyReportInvalid = "RE-VERIFY-REPORT-INVALID", Error,
+        "A verification report cannot be read as its format (JUnit XML, libtest JSON, LCOV, Cobertura, SARIF 2.1.0).";
+    VerifyStale = "RE-VERIFY-STALE", Error,
+        "Stale verification evidence: the report is not bound to this release (other source state, older than the commit).";
+    VerifySignature = "RE-VERIFY-SIGNATURE", Error,
+        "A report that must be signed (`signed-by`) has no valid signature by a principal of the role.";
+    VerifyTestFailed = "RE-VERIFY-TEST-FAILED", Error,
+        "A test of a required suite failed and no [[verification.exception]] accepts it.";
+    VerifyTestSkipped = "RE-VERIFY-TEST-SKIPPED", Warning,
+        "Tests of a suite were skipped or ignored (blocks when the suite sets `allow-skipped = false`).";
+    VerifyTestAccepted = "RE-VERIFY-TEST-ACCEPTED", Warning,
+        "A failed or skipped test is accepted by a valid [[verification.exception]]; it is a residual anomaly.";
+    VerifyCoverage = "RE-VERIFY-COVERAGE", Error,
+        "Line or branch coverage (overall, of a package or of a path) is below the policy's threshold.";
+    VerifyStatic = "RE-VERIFY-STATIC", Error,
+        "A static-analysis result is above the allowed level and no [[verification.exception]] accepts it.";
+    VerifyStaticAccepted = "RE-VERIFY-STATIC-ACCEPTED", Warning,
+        "A static-analysis result above the allowed level is accepted by a valid exception; it is a residual anomaly.";
+    VerifyExceptionExpired = "RE-VERIFY-EXCEPTION-EXPIRED", Error,
+        "A [[verification.exception]] or a residual anomaly's acceptance has passed its date and no longer counts.";
+    VerifyExceptionUnused = "RE-VERIFY-EXCEPTION-UNUSED", Warning,
+        "A [[verification.exception]] matches no static-analysis result and no failed or skipped test.";
+    VerifyUntested = "RE-VERIFY-UNTESTED", Error,
+        "A requirement has no passing test (blocks for the policy's blocking safety classes, warns for the others).";
+    VerifyUnknownRequirement = "RE-VERIFY-UNKNOWN-REQUIREMENT", Warning,
+        "A `// verifies:` marker in test code names a requirement the requirements file does not define.";
+    VerifyDocumentMissing = "RE-VERIFY-DOCUMENT-MISSING", Error,
+        "A document required by [[verification.evidence]] is missing.";
 }
 
 impl fmt::Display for Code {

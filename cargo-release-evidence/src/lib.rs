@@ -21,6 +21,7 @@ pub mod render;
 pub mod sbom;
 pub mod sign;
 pub mod util;
+pub mod verification;
 pub mod workspace;
 
 use clap::Parser;
@@ -107,6 +108,7 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         Some(Command::Sbom { output }) => commands::sbom::run(g, output.as_deref()),
         Some(Command::Init) => commands::init::run(g),
         Some(Command::Build) => commands::build::run(g),
+        Some(Command::Test) => commands::test::run(g),
         Some(Command::Inspect { binary }) => commands::inspect::run(g, binary),
         Some(Command::Approve {
             role,

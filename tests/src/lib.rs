@@ -81,6 +81,15 @@ impl Fixture {
         p
     }
 
+    /// Drops the example policy's `[verification]` section (its end), for tests about other
+    /// parts of the release that should not need a `cargo release-evidence test` run.
+    pub fn without_verification(&self) {
+        let policy = self.read("release-evidence.toml");
+        if let Some(cut) = policy.find("\n# Verification evidence:") {
+            self.write("release-evidence.toml", &policy[..=cut]);
+        }
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }

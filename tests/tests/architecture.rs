@@ -15,6 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["advisories"],
     &["checks"],
     &["gate"],
+    &["verification"],
     &["build"],
     &["sbom"],
     &["evidence"],

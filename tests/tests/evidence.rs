@@ -62,6 +62,7 @@ fn sha256sum_check(dir: &Path) -> Output {
 #[test]
 fn hold_still_writes_complete_evidence_marked_hold() {
     let fx = Fixture::example();
+    fx.without_verification();
     let (code, summary, out) = main_job(&fx, &[]);
     assert_eq!(code, 1, "{}", stderr(&out));
     assert_eq!(summary["decision"], "HOLD");
@@ -84,7 +85,7 @@ fn hold_still_writes_complete_evidence_marked_hold() {
     );
     let manifest = read_json(&dir.join("release-evidence.json"));
     assert_eq!(manifest["schema"], "cargo-release-evidence/manifest");
-    assert_eq!(manifest["schema_version"], 1);
+    assert_eq!(manifest["schema_version"], 2);
     assert_eq!(manifest["gate"]["decision"], "HOLD");
     assert_eq!(manifest["product"]["name"], "thermo-fw");
     assert_eq!(manifest["product"]["version"], "0.9.0");
@@ -156,6 +157,7 @@ fn hold_still_writes_complete_evidence_marked_hold() {
 #[test]
 fn sbom_lists_exactly_the_shipped_set_with_its_analysis() {
     let fx = Fixture::example();
+    fx.without_verification();
     fx.append("release-evidence.toml", EXCEPTION);
     let (code, _, out) = main_job(&fx, &[]);
     assert_eq!(code, 0, "{}", stderr(&out));
@@ -425,6 +427,7 @@ fn failing_run_leaves_the_previous_evidence_intact() {
 #[test]
 fn sealed_evidence_is_never_overwritten() {
     let fx = Fixture::example();
+    fx.without_verification();
     let (code, _, _) = main_job(&fx, &[]);
     assert_eq!(code, 1);
     let dir = evidence_dir(&fx);
@@ -456,6 +459,7 @@ fn sealed_evidence_is_never_overwritten() {
 #[test]
 fn spdx_yaml_and_no_build() {
     let fx = Fixture::example();
+    fx.without_verification();
     let (code, _, out) = main_job(&fx, &["--sbom-format", "spdx", "--manifest-format", "yaml"]);
     assert_eq!(code, 1, "{}", stderr(&out));
     let dir = evidence_dir(&fx);

@@ -65,6 +65,7 @@ impl Keys {
 /// The example with approvals configured and the smallvec risk accepted (PASS), evidence built.
 fn signed_ready(pass: bool) -> (Fixture, Keys, PathBuf) {
     let fx = Fixture::example();
+    fx.without_verification();
     let keys = Keys::new(&fx);
     fx.write("allowed_signers", &keys.allowed_signers());
     fx.append("release-evidence.toml", APPROVALS);

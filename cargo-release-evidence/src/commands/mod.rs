@@ -12,6 +12,7 @@ pub mod publish;
 pub mod release;
 pub mod sbom;
 pub mod sign;
+pub mod test;
 pub mod verify;
 pub mod verify_build;
 

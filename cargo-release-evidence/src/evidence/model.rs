@@ -1,5 +1,5 @@
 //! The evidence model: the release manifest `release-evidence.json` (schema
-//! `cargo-release-evidence/manifest`, version 1), its records, and the dependency changes since
+//! `cargo-release-evidence/manifest`, version 2), its records, and the dependency changes since
 //! the previous release. Types only; serialized canonically (sorted keys, LF, trailing newline).
 
 use crate::advisories::DbInfo;
@@ -12,7 +12,8 @@ use crate::workspace::toolchain::Toolchain;
 use serde::Serialize;
 
 pub const SCHEMA: &str = "cargo-release-evidence/manifest";
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: `verification` is the typed record of `[verification]` (was always `null`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Manifest {
@@ -42,8 +43,9 @@ pub struct Manifest {
     pub approvals: Vec<serde_json::Value>,
     /// Who must approve and sign (from the policy), so `verify` needs only this directory.
     pub approval_policy: Option<ApprovalPolicy>,
-    /// Verification evidence (tests, coverage, static analysis); `null` when none is required.
-    pub verification: Option<serde_json::Value>,
+    /// Verification evidence (tests, coverage, static analysis, trace matrix, residual
+    /// anomalies); `null` when the policy has no `[verification]`.
+    pub verification: Option<crate::verification::model::VerificationRecord>,
     /// The configuration baseline (tag, signature, branch, tree, release notes, previous
     /// release); present only when the policy has `[baseline]`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -6,6 +6,7 @@ pub mod baseline;
 pub mod build_only;
 pub mod release;
 pub mod sbom_only;
+pub mod verification;
 pub mod verify_build;
 
 use crate::build::controlled::{Plan, ShippedSet};

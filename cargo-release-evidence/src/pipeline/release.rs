@@ -52,6 +52,10 @@ pub struct ReleaseReport {
     pub evidence: Vec<MemberEvidence>,
     pub errors: usize,
     pub warnings: usize,
+    /// Findings about the verification evidence (`[verification]`), sorted; they count for
+    /// every member.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub verification_findings: Vec<Finding>,
     /// Every finding of the run: the gate's and every member's build findings, sorted.
     #[serde(skip)]
     pub findings: Vec<Finding>,
@@ -66,11 +70,21 @@ pub fn run(opts: &Options) -> Result<(GateRun, ReleaseReport)> {
         ));
     }
     let (run, inputs) = prepare(opts)?;
+    let verified = super::verification::for_release(&run, &inputs)?;
     let mut evidence = Vec::new();
     for set in &run.sets {
-        evidence.push(member_evidence(opts, &run, set, &inputs)?);
+        evidence.push(member_evidence(
+            opts,
+            &run,
+            set,
+            &inputs,
+            verified.as_ref(),
+        )?);
     }
+    let mut verification_findings = verified.map(|v| v.findings).unwrap_or_default();
+    findings::sort(&mut verification_findings);
     let mut all = run.report.findings.clone();
+    all.extend(verification_findings.iter().cloned());
     for e in &evidence {
         all.extend(e.build_findings.iter().cloned());
     }
@@ -88,6 +102,7 @@ pub fn run(opts: &Options) -> Result<(GateRun, ReleaseReport)> {
         errors: findings::count(&all, Severity::Error),
         warnings: findings::count(&all, Severity::Warning),
         evidence,
+        verification_findings,
         findings: all,
     };
     Ok((run, report))
@@ -130,6 +145,7 @@ fn member_evidence(
     run: &GateRun,
     set: &MemberSet,
     inputs: &Inputs,
+    verified: Option<&crate::verification::Evaluated>,
 ) -> Result<MemberEvidence> {
     let dir = evidence_dir(opts, run, set)?;
     let location = evidence_location(run);
@@ -142,7 +158,9 @@ fn member_evidence(
     let (artifacts, build_record, mut build_findings) = artifacts(opts, run, set, inputs)?;
     let (baseline, version_findings) = super::baseline::member(run, set, &dir);
     build_findings.extend(version_findings);
-    let verdict = MemberVerdict::of(run, set, &build_findings);
+    let mut member_findings = build_findings.clone();
+    member_findings.extend(verified.iter().flat_map(|v| v.findings.iter().cloned()));
+    let verdict = MemberVerdict::of(run, set, &member_findings);
     let lock = store::create_and_lock(&dir)?;
     store::check_target(&dir, &location, opts.force)?;
     let staging = store::Staging::new(&lock)?;
@@ -185,6 +203,9 @@ fn member_evidence(
         models.push(model);
     }
     sbom_records.sort_by(|a, b| a.path.cmp(&b.path));
+    for (name, bytes) in verified.iter().flat_map(|v| &v.files) {
+        staging.write(name, bytes)?;
+    }
 
     let manifest = build_manifest(
         opts,
@@ -197,6 +218,7 @@ fn member_evidence(
             build: build_record,
             verdict: &verdict,
             baseline,
+            verification: verified.map(|v| v.record.clone()),
         },
         &models,
     );
@@ -364,6 +386,7 @@ struct Produced<'a> {
     build: Option<BuildRecord>,
     verdict: &'a MemberVerdict,
     baseline: Option<crate::checks::baseline::Baseline>,
+    verification: Option<crate::verification::model::VerificationRecord>,
 }
 
 fn build_manifest(
@@ -433,7 +456,7 @@ fn build_manifest(
                 allowed_signers: evidence::ALLOWED_SIGNERS_FILE.to_owned(),
             }
         }),
-        verification: None,
+        verification: produced.verification,
         baseline: produced.baseline,
     }
 }

@@ -25,6 +25,10 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("build", &[]),
     ("approvals", &[]),
     ("baseline", &[]),
+    (
+        "verification",
+        &["suite", "threshold", "exception", "evidence"],
+    ),
 ];
 
 pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Policy> {
@@ -178,6 +182,7 @@ fn assign(
         "build" => data.build = one(value, diag)?,
         "approvals" => data.approvals = Some(one(value, diag)?),
         "baseline" => data.baseline = Some(one(value, diag)?),
+        "verification" => data.verification = Some(verification(value, split, diag)?),
         _ => unreachable!("only known sections are assigned"),
     }
     Ok(())
@@ -268,4 +273,52 @@ impl HasParts for super::Licenses {
 
 impl HasParts for super::Advisories {
     type Part = super::AdvisoryException;
+}
+
+/// `[verification]`: its arrays of tables (`suite`, `threshold`, `exception`, `evidence`) are
+/// deserialized entry by entry, so every malformed entry is reported.
+fn verification(
+    value: Spanned<DeValue<'_>>,
+    split: &[&str],
+    diag: &Diag<'_>,
+) -> std::result::Result<Spanned<super::verification::VerificationPolicy>, Vec<Diagnostic>> {
+    let span = value.span();
+    let DeValue::Table(mut table) = value.into_inner() else {
+        return Err(vec![diag(Some(span), "expected a table".into())]);
+    };
+    let mut problems = Vec::new();
+    let mut parts: BTreeMap<&str, Spanned<DeValue<'_>>> = BTreeMap::new();
+    for key in split {
+        if let Some(v) = table.remove(*key) {
+            parts.insert(key, v);
+        }
+    }
+    let rest = Spanned::new(span.clone(), DeValue::Table(table));
+    let mut v: super::verification::VerificationPolicy = one(rest, diag).unwrap_or_else(|mut d| {
+        problems.append(&mut d);
+        Default::default()
+    });
+    fn part<T: DeserializeOwned>(
+        parts: &mut BTreeMap<&str, Spanned<DeValue<'_>>>,
+        key: &str,
+        diag: &Diag<'_>,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Vec<Spanned<T>> {
+        match parts.remove(key) {
+            Some(value) => each(value, diag).unwrap_or_else(|mut d| {
+                problems.append(&mut d);
+                Vec::new()
+            }),
+            None => Vec::new(),
+        }
+    }
+    v.suite = part(&mut parts, "suite", diag, &mut problems);
+    v.threshold = part(&mut parts, "threshold", diag, &mut problems);
+    v.exception = part(&mut parts, "exception", diag, &mut problems);
+    v.evidence = part(&mut parts, "evidence", diag, &mut problems);
+    if problems.is_empty() {
+        Ok(Spanned::new(span, v))
+    } else {
+        Err(problems)
+    }
 }

@@ -9,6 +9,7 @@ pub mod load;
 pub mod model;
 pub mod validate;
 pub mod values;
+pub mod verification;
 
 use crate::error::{Diagnostic, Error, line_col};
 use crate::findings::Location;

@@ -24,6 +24,7 @@ pub struct PolicyData {
     pub build: BuildPolicy,
     pub approvals: Option<Spanned<ApprovalsPolicy>>,
     pub baseline: Option<Spanned<super::baseline::BaselinePolicy>>,
+    pub verification: Option<Spanned<super::verification::VerificationPolicy>>,
 }
 
 /// `[approvals]`: who signs off a release, with which keys.

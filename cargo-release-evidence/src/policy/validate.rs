@@ -113,6 +113,7 @@ pub fn validate(p: &Policy) -> Vec<Diagnostic> {
             }
         }
     }
+    out.extend(super::verification::validate(p));
     out
 }
 

@@ -190,6 +190,8 @@ pub fn release_record(m: &Manifest, models: &[SbomModel], changes: &DependencyCh
         }
     }
 
+    t.push_str(&super::verification::sections(m));
+
     let tick = |b: bool| if b { "x" } else { " " };
     let tagged = !m.source.tags.is_empty();
     let clean = m.source.dirty == Some(false);
@@ -218,13 +220,16 @@ pub fn release_record(m: &Manifest, models: &[SbomModel], changes: &DependencyCh
                 .to_owned(),
         ),
     ];
+    let mut items = items.to_vec();
+    // The verification items come after the checksums, before the approvals.
+    items.splice(5..5, super::verification::checklist(m));
     // With [baseline], its five items replace "Version tagged" and "Tree clean".
     let items: Vec<(bool, String)> = match &m.baseline {
         Some(b) => super::baseline::checklist(b)
             .into_iter()
             .chain(items.into_iter().skip(2))
             .collect(),
-        None => items.into_iter().collect(),
+        None => items,
     };
     for (done, label) in items {
         let _ = writeln!(t, "- [{}] {label}", tick(done));

@@ -68,3 +68,16 @@ fn main() {
     #[cfg(feature = "debug-dump")]
     println!("frame: {}", sensor_core::hex_dump(&frame));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // verifies: REQ-004
+    #[test]
+    fn device_tag_is_a_valid_identifier() {
+        assert!(is_identifier(DEVICE_TAG));
+        assert!(!is_identifier("1st-sensor"));
+        assert!(!is_identifier(""));
+    }
+}

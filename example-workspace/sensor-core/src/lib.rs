@@ -98,6 +98,7 @@ pub fn hex_dump(frame: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    // verifies: REQ-001, REQ-002
     #[test]
     fn ring_evicts_oldest_and_frames_validate() {
         let mut ring = SampleRing::new();
@@ -110,6 +111,40 @@ mod tests {
         assert!(frame_is_valid(&frame));
         frame[1] ^= 1;
         assert!(!frame_is_valid(&frame));
+    }
+
+    // verifies: REQ-001
+    #[test]
+    fn frame_crc_detects_every_single_bit_error() {
+        let mut ring = SampleRing::new();
+        for i in 0..WINDOW as i16 {
+            ring.push(-500 + 37 * i);
+        }
+        let frame = ring.encode_frame();
+        for bit in 0..frame.len() * 8 {
+            let mut corrupted = frame.clone();
+            corrupted[bit / 8] ^= 1 << (bit % 8);
+            assert!(!frame_is_valid(&corrupted), "bit {bit} flipped undetected");
+        }
+    }
+
+    // verifies: REQ-002
+    #[test]
+    fn sequence_numbers_count_every_reading() {
+        let mut ring = SampleRing::new();
+        let first = ring.push(100);
+        let second = ring.push(200);
+        assert_eq!((first.seq, second.seq), (0, 1));
+        assert!(!ring.is_empty());
+    }
+
+    // verifies: REQ-003
+    #[test]
+    fn mean_of_an_empty_window_is_absent() {
+        let ring = SampleRing::new();
+        assert_eq!(ring.mean(), None);
+        assert!(ring.is_empty());
+        assert_eq!(ring.encode_frame().len(), 3);
     }
 
     #[test]
