@@ -43,13 +43,26 @@ pub struct Fixture {
 
 impl Fixture {
     /// A fresh copy of `example-workspace/` (without `target/`), with the build-script crate
-    /// it uses (`../release-evidence-build`) beside it, as in the repository.
+    /// it uses (`../release-evidence-build`) beside it, as in the repository — without the
+    /// policy's `[verification]` section, so a main job on it needs no `test` run first. Tests
+    /// about verification evidence use [`Fixture::example_with_verification`].
     pub fn example() -> Fixture {
         Self::example_at("")
     }
 
+    /// The example exactly as in the repository, `[verification]` included.
+    pub fn example_with_verification() -> Fixture {
+        Self::copy_example("")
+    }
+
     /// Like [`Fixture::example`], at `<temp>/<sub>/ws` (for checkouts at other paths).
     pub fn example_at(sub: &str) -> Fixture {
+        let fx = Self::copy_example(sub);
+        fx.without_verification();
+        fx
+    }
+
+    fn copy_example(sub: &str) -> Fixture {
         let dir = tempfile::Builder::new()
             .prefix("re-fixture-")
             .tempdir()

@@ -602,6 +602,9 @@ fn release_record_checklist_is_ticked_from_the_data() {
          - [x] Release gate passed\n\
          - [x] SBOM written\n\
          - [x] Checksums written (SHA256SUMS covers every artifact and evidence file)\n\
+         - [ ] Tests and coverage meet thresholds (the policy has no [verification])\n\
+         - [ ] Static analysis clean or accepted (the policy has no [verification])\n\
+         - [ ] Trace matrix complete (the policy has no [verification])\n\
          - [ ] Approvals recorded (the policy names no required roles)\n\
          - [ ] Release signed (the signature is added by `sign` after this record was written)\n"
     );
@@ -622,6 +625,9 @@ fn release_record_checklist_is_ticked_from_the_data() {
          - [ ] Release gate passed (HOLD: 1 blocking)\n\
          - [x] SBOM written\n\
          - [x] Checksums written (SHA256SUMS covers every artifact and evidence file)\n\
+         - [ ] Tests and coverage meet thresholds (the policy has no [verification])\n\
+         - [ ] Static analysis clean or accepted (the policy has no [verification])\n\
+         - [ ] Trace matrix complete (the policy has no [verification])\n\
          - [ ] Approvals recorded (required: qa; none at generation time)\n\
          - [ ] Release signed (the signature is added by `sign` after this record was written)\n"
     );

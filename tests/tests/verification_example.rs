@@ -71,7 +71,7 @@ const REQ_005_TEST: &str = "
 
 #[test]
 fn example_holds_on_the_untested_requirement_and_passes_once_it_is_tested() {
-    let fx = Fixture::example();
+    let fx = Fixture::example_with_verification();
     fx.append("release-evidence.toml", EXCEPTION);
 
     // No `test` run yet: the suites have no results.
@@ -162,7 +162,13 @@ fn example_holds_on_the_untested_requirement_and_passes_once_it_is_tested() {
     assert!(record.contains("- [x] Static analysis clean or accepted"));
 
     // verify covers the new files: all match, and a changed trace matrix is caught.
-    let out = fx.run(&["verify", "--format", "json", dir.to_str().unwrap()]);
+    let out = fx.run(&[
+        "verify",
+        "--trust-evidence-copy",
+        "--format",
+        "json",
+        dir.to_str().unwrap(),
+    ]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let item = |name: &str| {
         v["items"]
@@ -176,7 +182,13 @@ fn example_holds_on_the_untested_requirement_and_passes_once_it_is_tested() {
     assert_eq!(item("trace-matrix.csv")["ok"], true);
     assert_eq!(item("verification-unit.junit.xml")["ok"], true);
     std::fs::write(dir.join("trace-matrix.csv"), csv.replace("not run", "pass")).unwrap();
-    let out = fx.run(&["verify", "--format", "json", dir.to_str().unwrap()]);
+    let out = fx.run(&[
+        "verify",
+        "--trust-evidence-copy",
+        "--format",
+        "json",
+        dir.to_str().unwrap(),
+    ]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let changed = v["items"]
         .as_array()
@@ -234,7 +246,7 @@ fn example_holds_on_the_untested_requirement_and_passes_once_it_is_tested() {
 
 #[test]
 fn a_failing_test_holds_and_a_change_after_the_run_is_stale() {
-    let fx = Fixture::example();
+    let fx = Fixture::example_with_verification();
     fx.append("release-evidence.toml", EXCEPTION);
     fx.replace(
         "app/src/main.rs",

@@ -63,7 +63,7 @@ min-line = 100.0
 
 #[test]
 fn coverage_under_a_threshold_names_the_gap_and_passes_when_lowered() {
-    let fx = Fixture::example();
+    let fx = Fixture::example_with_verification();
     fx.write("coverage/lcov.info", &fixture("lcov.info"));
     with_verification(&fx, COVERAGE);
     let (code, r) = verify(&fx, &[]);
@@ -130,7 +130,7 @@ fn coverage_under_a_threshold_names_the_gap_and_passes_when_lowered() {
 
 #[test]
 fn cobertura_gives_the_same_numbers_and_its_timestamp_binds_it() {
-    let fx = Fixture::example();
+    let fx = Fixture::example_with_verification();
     fx.write("coverage/cobertura.xml", &fixture("cobertura.xml"));
     with_verification(
         &fx,
@@ -167,7 +167,7 @@ fn cobertura_gives_the_same_numbers_and_its_timestamp_binds_it() {
 
 #[test]
 fn an_lcov_file_older_than_the_release_is_stale() {
-    let fx = Fixture::example();
+    let fx = Fixture::example_with_verification();
     fx.write("coverage/lcov.info", &fixture("lcov.info"));
     with_verification(
         &fx,
@@ -233,7 +233,7 @@ signed-by = "hil-rig"
 
 #[test]
 fn hil_report_signed_by_the_rig_role() {
-    let fx = Fixture::example();
+    let fx = Fixture::example_with_verification();
     let keys = fx.outside("keys");
     let rig = keygen(&keys, "rig");
     keygen(&keys, "intruder");
@@ -290,7 +290,7 @@ fn hil_report_signed_by_the_rig_role() {
 
 #[test]
 fn failed_hil_test_blocks_until_an_exception_accepts_it() {
-    let fx = Fixture::example();
+    let fx = Fixture::example_with_verification();
     with_verification(
         &fx,
         "[verification]\n[[verification.suite]]\nname = \"hil\"\nreports = [\"reports/hil/*.xml\"]\n",
@@ -342,7 +342,7 @@ fn failed_hil_test_blocks_until_an_exception_accepts_it() {
 
 #[test]
 fn a_report_older_than_the_commit_is_stale_unless_it_names_the_commit() {
-    let fx = Fixture::example();
+    let fx = Fixture::example_with_verification();
     with_verification(
         &fx,
         "[verification]\n[[verification.suite]]\nname = \"hil\"\nreports = [\"reports/hil/*.xml\"]\n",
@@ -396,7 +396,7 @@ const SARIF: &str = r#"{
 
 #[test]
 fn sarif_results_above_the_level_block_until_accepted() {
-    let fx = Fixture::example();
+    let fx = Fixture::example_with_verification();
     with_verification(
         &fx,
         "[verification]\n[verification.static-analysis]\nreports = [\"reports/*.sarif\"]\nmax-level = \"warning\"\n",
@@ -459,7 +459,7 @@ fn sarif_results_above_the_level_block_until_accepted() {
 
 #[test]
 fn missing_and_malformed_reports_and_documents() {
-    let fx = Fixture::example();
+    let fx = Fixture::example_with_verification();
     with_verification(
         &fx,
         r#"[verification]
@@ -519,7 +519,7 @@ path = "docs/pentest-2026.pdf"
 
 #[test]
 fn requirements_in_csv_with_markers_naming_unknown_ones() {
-    let fx = Fixture::example();
+    let fx = Fixture::example_with_verification();
     fx.write(
         "requirements.csv",
         "id,title,class,risk_controls,tests\nREQ-001,\"Frames carry a CRC, checked\",C,RC-03,unit::tests::ring_*\nREQ-010,Display test mode,A,,\nREQ-011,Alarm relay,C,RC-09;RC-10,\n",
@@ -565,7 +565,7 @@ fn requirements_in_csv_with_markers_naming_unknown_ones() {
 
 #[test]
 fn policy_mistakes_are_located() {
-    let fx = Fixture::example();
+    let fx = Fixture::example_with_verification();
     with_verification(
         &fx,
         r#"[verification]
@@ -647,7 +647,7 @@ fn the_sarif_we_write_validates_against_the_official_schema() {
         .should_validate_formats(true)
         .build(&schema)
         .expect("the official schema compiles");
-    let fx = Fixture::example();
+    let fx = Fixture::example_with_verification();
     fx.write("coverage/lcov.info", &fixture("lcov.info"));
     with_verification(&fx, COVERAGE);
     for args in [
