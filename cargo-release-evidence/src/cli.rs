@@ -90,6 +90,27 @@ pub enum Command {
         #[arg(long)]
         trust_evidence_copy: bool,
     },
+    /// Write the release page with the verified approvals and signature outside the evidence
+    /// directory, and print it to PDF with a local Chromium (`--pdf`).
+    Report {
+        /// The evidence directory (default: the only one under the target dir).
+        evidence_dir: Option<PathBuf>,
+        /// The HTML file to write (default: `<DIR>/../<DIR name>-report.html`; never inside DIR).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Also print the page to this PDF with a locally installed Chromium (headless).
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+        /// Paper size of the PDF.
+        #[arg(long, value_enum, default_value = "a4")]
+        paper: Paper,
+        /// Your own allowed_signers file (as for `verify`).
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
+        /// Trust the approval rules and allowed_signers copied into the evidence (as for `verify`).
+        #[arg(long)]
+        trust_evidence_copy: bool,
+    },
     /// Read the evidence and dependency list embedded in a binary and audit them.
     Inspect {
         /// The binary (ELF, PE or Mach-O), built with release-evidence-build or cargo-auditable.
@@ -127,6 +148,12 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Paper {
+    A4,
+    Letter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

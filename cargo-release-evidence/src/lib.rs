@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod record;
 pub mod render;
+pub mod report;
 pub mod sbom;
 pub mod sign;
 pub mod util;
@@ -141,6 +142,24 @@ fn dispatch(cli: &Cli) -> Result<u8> {
             g,
             &commands::verify::Args {
                 evidence_dir,
+                allowed_signers: allowed_signers.as_deref(),
+                trust_evidence_copy: *trust_evidence_copy,
+            },
+        ),
+        Some(Command::Report {
+            evidence_dir,
+            output,
+            pdf,
+            paper,
+            allowed_signers,
+            trust_evidence_copy,
+        }) => commands::report::run(
+            g,
+            &commands::report::Args {
+                evidence_dir: evidence_dir.as_deref(),
+                output: output.as_deref(),
+                pdf: pdf.as_deref(),
+                paper: *paper,
                 allowed_signers: allowed_signers.as_deref(),
                 trust_evidence_copy: *trust_evidence_copy,
             },

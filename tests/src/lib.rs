@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod browser;
 pub mod signing;
 
 use serde_json::Value;

@@ -23,6 +23,7 @@ const LAYERS: &[&[&str]] = &[
     &["sign"],
     &["inspect"],
     &["adopt"],
+    &["report"],
     &["pipeline"],
     &["render"],
     &["cli"],

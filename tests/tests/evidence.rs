@@ -76,6 +76,7 @@ fn hold_still_writes_complete_evidence_marked_hold() {
         vec![
             "SHA256SUMS",
             "provenance.intoto.json",
+            "release-evidence.html",
             "release-evidence.json",
             "release-evidence.md",
             "release-evidence.tag",
@@ -131,7 +132,8 @@ fn hold_still_writes_complete_evidence_marked_hold() {
 
     // SHA256SUMS covers every other file and the artifact, as sha256sum accepts it …
     let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
-    assert_eq!(sums.lines().count(), 6);
+    // The artifact's copy, the marker, the SBOM, the manifest, both records and the provenance.
+    assert_eq!(sums.lines().count(), 7);
     assert!(sums.contains("  thermo-fw\n"));
     let ok = sha256sum_check(&dir);
     assert!(ok.status.success(), "{}", stdout(&ok));
@@ -361,6 +363,7 @@ fn two_runs_and_two_checkouts_give_identical_sbom_and_manifest() {
         "thermo-fw.cdx.json",
         "thermo-fw.spdx.json",
         "release-evidence.md",
+        "release-evidence.html",
         "SHA256SUMS",
     ];
     let run = |fx: &Fixture| -> Vec<Vec<u8>> {
@@ -468,6 +471,7 @@ fn spdx_yaml_and_no_build() {
         vec![
             "SHA256SUMS",
             "provenance.intoto.json",
+            "release-evidence.html",
             "release-evidence.json",
             "release-evidence.md",
             "release-evidence.tag",
@@ -529,6 +533,13 @@ fn release_record_counts_dependency_changes_since_the_previous_release() {
     assert!(
         record.contains("Changes since thermo-fw 0.9.0: 1 added, 0 removed, 0 changed version.\n- added: hex 0.4.3\n"),
         "{record}"
+    );
+    // The release page shows the same changes.
+    let page = std::fs::read_to_string(dir.join("release-evidence.html")).unwrap();
+    assert!(
+        page.contains("Compared with thermo-fw 0.9.0: 1 added, 0 removed, 0 changed version.")
+            && page.contains("<td>added</td><td>hex 0.4.3</td>"),
+        "{page}"
     );
     // The earlier release's evidence is untouched.
     assert!(evidence_dir(&fx).join("release-evidence.json").is_file());

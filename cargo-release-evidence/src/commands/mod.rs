@@ -10,6 +10,7 @@ pub mod init;
 pub mod inspect;
 pub mod publish;
 pub mod release;
+pub mod report;
 pub mod sbom;
 pub mod sign;
 pub mod test;

@@ -17,25 +17,8 @@ pub struct Args<'a> {
 }
 
 pub fn run(g: &GlobalArgs, a: &Args<'_>) -> Result<u8> {
-    let policy = g.policy.as_deref().map(absolute).transpose()?;
-    let signers = a.allowed_signers.map(absolute).transpose()?;
-    if a.trust_evidence_copy && policy.is_some() {
-        return Err(Error::usage(
-            "--trust-evidence-copy",
-            "cannot be combined with --policy: the rules come either from a policy you trust or from the copy inside the evidence",
-        ));
-    }
-    let root = workspace_root(g)?;
     let dir = absolute(a.evidence_dir)?;
-    let trust = trust::resolve(
-        &trust::Options {
-            policy: policy.as_deref(),
-            workspace_root: root.as_deref(),
-            allowed_signers: signers.as_deref(),
-            trust_evidence_copy: a.trust_evidence_copy,
-        },
-        &dir,
-    )?;
+    let trust = trust_root(g, &dir, a.allowed_signers, a.trust_evidence_copy)?;
     let v = verify::run(&dir, &trust, verification_time(g)?)?;
     let text = if g.format == Format::Json {
         render::json::to_string(&v)
@@ -44,6 +27,35 @@ pub fn run(g: &GlobalArgs, a: &Args<'_>) -> Result<u8> {
     };
     print(&text)?;
     Ok(if v.ok { EXIT_PASS } else { EXIT_HOLD })
+}
+
+/// The trust root for verifying `dir` from the flags (`--policy`, `--allowed-signers`,
+/// `--trust-evidence-copy`) and the workspace (see `sign::trust` for the precedence); shared by
+/// `verify` and `report`.
+pub fn trust_root(
+    g: &GlobalArgs,
+    dir: &Path,
+    allowed_signers: Option<&Path>,
+    trust_evidence_copy: bool,
+) -> Result<trust::TrustRoot> {
+    let policy = g.policy.as_deref().map(absolute).transpose()?;
+    let signers = allowed_signers.map(absolute).transpose()?;
+    if trust_evidence_copy && policy.is_some() {
+        return Err(Error::usage(
+            "--trust-evidence-copy",
+            "cannot be combined with --policy: the rules come either from a policy you trust or from the copy inside the evidence",
+        ));
+    }
+    let root = workspace_root(g)?;
+    trust::resolve(
+        &trust::Options {
+            policy: policy.as_deref(),
+            workspace_root: root.as_deref(),
+            allowed_signers: signers.as_deref(),
+            trust_evidence_copy,
+        },
+        dir,
+    )
 }
 
 /// The workspace `verify` runs in (`--manifest-path`, else a Cargo.toml at or above the current

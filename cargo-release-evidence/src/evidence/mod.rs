@@ -12,6 +12,7 @@ pub mod store;
 pub const MANIFEST_FILE: &str = "release-evidence.json";
 pub const MANIFEST_YAML_FILE: &str = "release-evidence.yaml";
 pub const RECORD_FILE: &str = "release-evidence.md";
+pub const PAGE_FILE: &str = "release-evidence.html";
 pub const SUMS_FILE: &str = "SHA256SUMS";
 pub const PROVENANCE_FILE: &str = "provenance.intoto.json";
 pub const ALLOWED_SIGNERS_FILE: &str = "allowed_signers";

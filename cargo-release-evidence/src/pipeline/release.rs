@@ -249,6 +249,8 @@ fn member_evidence(
     let changes = changes::since_previous(&dir, &manifest, &models);
     let record = crate::record::markdown::release_record(&manifest, &models, &changes);
     staging.write(evidence::RECORD_FILE, record.as_bytes())?;
+    let page = crate::record::html::release_page(&manifest, &models, &changes);
+    staging.write(evidence::PAGE_FILE, page.as_bytes())?;
 
     // SHA256SUMS covers every other file of the directory, the artifacts' copies included.
     let mut entries: Vec<(String, String)> = Vec::new();

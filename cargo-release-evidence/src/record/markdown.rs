@@ -193,11 +193,20 @@ pub fn release_record(m: &Manifest, models: &[SbomModel], changes: &DependencyCh
     t.push_str(&super::verification::sections(m));
 
     let tick = |b: bool| if b { "x" } else { " " };
+    let _ = writeln!(t, "\n## Release checklist\n");
+    for (done, label) in checklist(m) {
+        let _ = writeln!(t, "- [{}] {label}", tick(done));
+    }
+    t
+}
+
+/// The release checklist, ticked from the data (the Markdown record and the HTML page show it).
+pub fn checklist(m: &Manifest) -> Vec<(bool, String)> {
+    let blocking = m.gate.summary.errors;
     let tagged = !m.source.tags.is_empty();
     let clean = m.source.dirty == Some(false);
     let passed = m.gate.decision == Decision::Pass;
-    let _ = writeln!(t, "\n## Release checklist\n");
-    let items = [
+    let mut items = vec![
         (tagged, "Version tagged".to_owned()),
         (clean, "Tree clean (no uncommitted changes)".to_owned()),
         (
@@ -220,21 +229,16 @@ pub fn release_record(m: &Manifest, models: &[SbomModel], changes: &DependencyCh
                 .to_owned(),
         ),
     ];
-    let mut items = items.to_vec();
     // The verification items come after the checksums, before the approvals.
     items.splice(5..5, super::verification::checklist(m));
     // With [baseline], its five items replace "Version tagged" and "Tree clean".
-    let items: Vec<(bool, String)> = match &m.baseline {
+    match &m.baseline {
         Some(b) => super::baseline::checklist(b)
             .into_iter()
             .chain(items.into_iter().skip(2))
             .collect(),
         None => items,
-    };
-    for (done, label) in items {
-        let _ = writeln!(t, "- [{}] {label}", tick(done));
     }
-    t
 }
 
 /// "Approvals recorded": ticked when the manifest lists approvals; otherwise which roles must

@@ -41,6 +41,9 @@ pub struct Component {
     pub homepage: Option<String>,
     pub is_workspace: bool,
     pub is_crates_io: bool,
+    /// A git, other-registry or out-of-workspace path package that is not in-house: a supplier
+    /// input needing a `[[supplier]]` review.
+    pub supplier_input: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -168,6 +171,7 @@ pub fn model(
             homepage: meta.homepage().map(str::to_owned),
             is_workspace: matches!(pkg.source, Source::Workspace(_)),
             is_crates_io: pkg.source == Source::CratesIo,
+            supplier_input: pkg.is_supplier_input(),
         });
         refs.insert((*id).clone(), bom_ref);
     }

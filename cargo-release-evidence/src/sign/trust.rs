@@ -45,6 +45,21 @@ pub struct Summary {
     pub notice: Option<String>,
 }
 
+impl Summary {
+    /// One line naming where the rules and keys came from (and the notice, if any).
+    pub fn describe(&self) -> String {
+        let mut t = format!(
+            "approval rules: {}; allowed signers: {}",
+            self.rules_from, self.allowed_signers_from
+        );
+        if let Some(n) = &self.notice {
+            t.push_str("; ");
+            t.push_str(n);
+        }
+        t
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct TrustRoot {
     pub rules: Rules,

@@ -7,6 +7,7 @@ pub mod check;
 pub mod codes;
 pub mod inspect;
 pub mod release;
+pub mod report;
 pub mod test;
 pub mod verify;
 
