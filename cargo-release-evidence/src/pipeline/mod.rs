@@ -16,6 +16,7 @@ use crate::gate::{self, GateRun};
 use crate::util::paths::{absolute, relative};
 use crate::util::time;
 use crate::workspace::lockfile::{self, LockInfo};
+use crate::workspace::metadata;
 use crate::workspace::source::{self, SourceInfo};
 use crate::workspace::toolchain::{self, Toolchain};
 use crate::workspace::{MemberSet, Source};
@@ -57,11 +58,21 @@ pub struct Inputs {
 
 /// The gate and the inputs every evidence stage shares.
 pub fn prepare(opts: &Options) -> Result<(GateRun, Inputs)> {
-    // The toolchain is queried while the gate runs.
-    let (run, toolchain) = std::thread::scope(|s| {
+    // The toolchain, git and Cargo.lock are read while the gate runs, at the workspace root
+    // guessed from the manifest; read again below if cargo names another root. Not with
+    // --no-locked: cargo metadata may rewrite Cargo.lock (and so the tree's state) meanwhile.
+    let locked = opts.gate.cargo.locked || opts.gate.cargo.frozen;
+    let guess = metadata::find_manifest(opts.gate.manifest_path.as_deref())
+        .ok()
+        .filter(|_| locked)
+        .map(|m| crate::workspace::guess_workspace_root(&m));
+    let (run, toolchain, early) = std::thread::scope(|s| {
         let tc = s.spawn(toolchain::read);
+        let early = guess
+            .as_ref()
+            .map(|root| s.spawn(move || (root.clone(), source::read(root), lockfile::read(root))));
         let run = gate::run(&opts.gate);
-        (run, tc.join())
+        (run, tc.join(), early.map(|h| h.join()))
     });
     let run = run?;
     let toolchain =
@@ -72,10 +83,16 @@ pub fn prepare(opts: &Options) -> Result<(GateRun, Inputs)> {
             "evidence describes one build for one target; drop --all-platforms",
         ));
     }
-    let source = source::read(&run.workspace.root);
+    let (source, lock) = match early {
+        Some(Ok((root, source, lock))) if root == run.workspace.root => (source, lock?),
+        _ => (
+            source::read(&run.workspace.root),
+            lockfile::read(&run.workspace.root)?,
+        ),
+    };
     let epoch = source_date_epoch(&source, &run)?;
     let inputs = Inputs {
-        lock: lockfile::read(&run.workspace.root)?,
+        lock,
         source,
         toolchain,
         timestamp: time::rfc3339(epoch),
