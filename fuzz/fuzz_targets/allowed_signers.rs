@@ -11,7 +11,10 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(signers) = AllowedSigners::parse(Path::new("allowed_signers"), text) {
         for e in &signers.entries {
-            let _ = signers.principals_for(&e.key, "release-evidence-approval-v1");
+            let ns = "release-evidence-approval-v1";
+            let principals = signers.literal_principals(&e.key, ns, 1_780_000_000);
+            let _ = signers.why_not("alice@example.com", &e.key, ns, 1_780_000_000);
+            let _ = signers.find_principal(&principals, &e.key, ns, 0);
         }
     }
 });

@@ -23,7 +23,7 @@ const MAX_SNAPSHOT_BYTES: u64 = 64 << 10;
 pub const DEFAULT_URL: &str = "https://github.com/rustsec/advisory-db.git";
 
 /// How the DB's date was determined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DateSource {
     /// Date of the last git commit.
@@ -35,7 +35,7 @@ pub enum DateSource {
 }
 
 /// Where the DB is and what happened when getting it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct DbInfo {
     /// As given or resolved (relative to the workspace root when inside it).
     pub path: String,
@@ -47,22 +47,22 @@ pub struct DbInfo {
     /// Advisory files that could not be parsed (path relative to the DB).
     pub skipped: Vec<SkippedAdvisory>,
     /// Network use: set when this run fetched the DB.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetched: Option<FetchRecord>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SkippedAdvisory {
     pub path: String,
     pub error: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct FetchRecord {
     pub url: String,
     pub action: String,
     pub ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 

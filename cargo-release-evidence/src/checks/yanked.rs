@@ -8,19 +8,27 @@ use serde::Serialize;
 use std::path::PathBuf;
 use tame_index::index::cache::ValidCacheEntry;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct YankedStatus {
     /// Whether the check ran at all.
     pub ran: bool,
     pub checked: usize,
     /// Packages whose index entry is not cached locally.
     pub unchecked: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
 /// The local cache directories of the crates.io index (sparse and git protocols).
 fn index_cache_dirs() -> Vec<PathBuf> {
+    candidate_cache_dirs()
+        .into_iter()
+        .filter(|d| d.is_dir())
+        .collect()
+}
+
+/// Where cargo keeps the crates.io index cache, whether it exists or not.
+fn candidate_cache_dirs() -> Vec<PathBuf> {
     let Some(home) = crate::util::paths::cargo_home() else {
         return Vec::new();
     };
@@ -33,13 +41,27 @@ fn index_cache_dirs() -> Vec<PathBuf> {
         for stable in [true, false] {
             if let Ok(d) = tame_index::utils::url_to_local_dir(url, stable) {
                 let cache = index.join(&d.dir_name).join(".cache");
-                if cache.is_dir() && !dirs.contains(&cache) {
+                if !dirs.contains(&cache) {
                     dirs.push(cache);
                 }
             }
         }
     }
     dirs
+}
+
+/// The index-cache files the check reads for `packages` (present or not), and the cache
+/// directories themselves: what its answer depends on (for the gate's result cache).
+pub fn index_files(packages: &[crate::workspace::ShippedPackage]) -> Vec<PathBuf> {
+    let dirs = index_cache_dirs();
+    let mut files: Vec<PathBuf> = candidate_cache_dirs();
+    for pkg in packages.iter().filter(|p| p.source == Source::CratesIo) {
+        if let Ok(name) = tame_index::KrateName::crates_io(&pkg.name) {
+            let rel = name.relative_path(None);
+            files.extend(dirs.iter().map(|d| d.join(&rel)));
+        }
+    }
+    files
 }
 
 pub fn check(cx: &Context<'_>) -> (Vec<Finding>, YankedStatus) {

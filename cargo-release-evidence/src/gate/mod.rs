@@ -1,6 +1,7 @@
 //! The gate: metadata (once) + policy + advisory DB (loaded while cargo runs) → shipped sets →
 //! checks → findings → decision. Takes its own [`Options`]; knows nothing about the CLI.
 
+pub mod cache;
 pub mod locations;
 pub mod report;
 
@@ -254,7 +255,7 @@ pub fn run(opts: &Options) -> Result<GateRun> {
     let decision = Decision::from_findings(&found);
 
     let report = CheckReport {
-        schema: SCHEMA,
+        schema: SCHEMA.to_owned(),
         schema_version: SCHEMA_VERSION,
         tool: Tool::this(),
         date,

@@ -6,28 +6,28 @@ use crate::checks::yanked::YankedStatus;
 use crate::findings::{Decision, Finding, PackageRef};
 use crate::policy::values::Day;
 use crate::workspace::Scope;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Identifies the JSON schema of [`CheckReport`]; bump `SCHEMA_VERSION` on breaking changes.
 pub const SCHEMA: &str = "cargo-release-evidence/check-report";
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
+    pub name: String,
+    pub version: String,
 }
 
 impl Tool {
     pub fn this() -> Tool {
         Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
+            name: env!("CARGO_PKG_NAME").to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
         }
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
@@ -36,26 +36,26 @@ pub struct Summary {
     pub packages: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PolicyInfo {
     pub path: String,
     pub sha256: String,
 }
 
 /// One release member's shipped set.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MemberReport {
     pub name: String,
     pub version: String,
     pub linked: Vec<PackageRef>,
     pub build_time: Vec<PackageRef>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dev: Vec<PackageRef>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckReport {
-    pub schema: &'static str,
+    pub schema: String,
     pub schema_version: u32,
     pub tool: Tool,
     /// Evaluation date (`--date`, else today in UTC).

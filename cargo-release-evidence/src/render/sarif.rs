@@ -58,8 +58,8 @@ pub fn render(tool: &Tool, findings: &[Finding], decision: Decision) -> String {
             sarif::Tool::builder()
                 .driver(
                     sarif::ToolComponent::builder()
-                        .name(tool.name)
-                        .version(tool.version)
+                        .name(tool.name.clone())
+                        .version(tool.version.clone())
                         .information_uri(
                             "https://github.com/cargo-release-evidence/cargo-release-evidence",
                         )

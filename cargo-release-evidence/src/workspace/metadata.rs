@@ -1,8 +1,8 @@
 //! Getting `cargo metadata` JSON: from a file (`--metadata-path`), from the cache in the
 //! target directory, or by running cargo once (through duct).
 //!
-//! The cache key is the sha256 of the cargo arguments, the toolchain (`cargo -V`), the
-//! relevant environment, and the contents of Cargo.lock, every local package manifest,
+//! The cache key is the sha256 of the cargo arguments, the toolchain (identified without
+//! running it: [`super::cargo_identity`]), the relevant environment, and the contents of Cargo.lock, every local package manifest,
 //! cargo config files and rust-toolchain files. Any change there reruns cargo.
 
 use crate::error::{Error, Result};
@@ -104,15 +104,7 @@ pub fn load(
             origin: Origin::File,
         });
     }
-    let mut args: Vec<String> = vec![
-        "metadata".into(),
-        "--format-version".into(),
-        "1".into(),
-        "--all-features".into(),
-        "--manifest-path".into(),
-        manifest.display().to_string(),
-    ];
-    args.extend(flags.args().into_iter().map(str::to_owned));
+    let args = metadata_args(manifest, flags);
 
     let cache = use_cache.then(|| Cache::new(root_guess));
     if let Some(cache) = &cache
@@ -133,6 +125,30 @@ pub fn load(
         json: out,
         origin: Origin::Cargo,
     })
+}
+
+/// The key of the cached metadata for this run when the cache is still valid (its inputs are
+/// unchanged), else `None`: cargo would run, so nothing derived from it may be reused.
+pub fn fresh_cache_key(manifest: &Path, root_guess: &Path, flags: &CargoFlags) -> Option<String> {
+    Cache::new(root_guess).fresh_key(&metadata_args(manifest, flags))
+}
+
+fn metadata_args(manifest: &Path, flags: &CargoFlags) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "metadata".into(),
+        "--format-version".into(),
+        "1".into(),
+        "--all-features".into(),
+        "--manifest-path".into(),
+        manifest.display().to_string(),
+    ];
+    args.extend(flags.args().into_iter().map(str::to_owned));
+    args
+}
+
+/// The cache directory of this workspace (`<target-dir>/release-evidence/cache`).
+pub fn cache_dir(root_guess: &Path) -> PathBuf {
+    Cache::new(root_guess).dir
 }
 
 /// cargo's refusal to write Cargo.lock under `--locked`/`--frozen`, as an error naming the fix.
@@ -182,17 +198,20 @@ impl Cache {
     }
 
     fn lookup(&self, args: &[String]) -> Option<String> {
+        self.fresh_key(args)?;
+        std::fs::read_to_string(self.dir.join("metadata.json")).ok()
+    }
+
+    /// The key of the cached metadata when it still matches its inputs.
+    fn fresh_key(&self, args: &[String]) -> Option<String> {
         let index: CacheIndex =
             serde_json::from_slice(&std::fs::read(self.dir.join("metadata-index.json")).ok()?)
                 .ok()?;
-        if index.version != 1 {
+        if index.version != 2 {
             return None;
         }
         let key = self.key(args, &index.files).ok()?;
-        if key != index.key {
-            return None;
-        }
-        std::fs::read_to_string(self.dir.join("metadata.json")).ok()
+        (key == index.key).then_some(key)
     }
 
     fn store(&self, args: &[String], json: &str) -> Result<()> {
@@ -202,7 +221,7 @@ impl Cache {
             .map_err(|e| Error::io(format!("creating {}", self.dir.display()), e))?;
         crate::util::fs::write_atomic(&self.dir.join("metadata.json"), json.as_bytes())?;
         let index = CacheIndex {
-            version: 1,
+            version: 2,
             key,
             files,
         };
@@ -274,8 +293,7 @@ impl Cache {
                 std::env::var(var).unwrap_or_default()
             ));
         }
-        let version = process::run_capture(&process::cargo(), &["-V".to_owned()], None)?;
-        text.push_str(&format!("cargo={}", version));
+        text.push_str(&super::cargo_identity::fingerprint());
         for f in files {
             let digest = match std::fs::read(f) {
                 Ok(bytes) => digest::sha256_hex(&bytes),

@@ -2,6 +2,7 @@
 //! one guppy `PackageGraph`; per release member the shipped set (`graph`); plus the other facts
 //! about the checkout the evidence records: Cargo.lock, git, toolchain.
 
+pub mod cargo_identity;
 pub mod git;
 pub mod graph;
 pub mod lockfile;

@@ -23,7 +23,7 @@ pub struct Selection {
 }
 
 /// What the shipped sets cover; printed in every output so a reader knows the scope.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Scope {
     pub target: String,
     pub all_platforms: bool,

@@ -43,8 +43,8 @@ pub fn render(p: &Page<'_>) -> String {
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{}'; img-src data:; base-uri 'none'; form-action 'none'\">\n\
 <meta name=\"generator\" content=\"{} {}\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n",
         base64(&Sha256::digest(SCRIPT.as_bytes())),
-        esc(m.tool.name),
-        esc(m.tool.version),
+        esc(&m.tool.name),
+        esc(&m.tool.version),
         esc(&title),
     );
     let _ = writeln!(
@@ -62,8 +62,8 @@ pub fn render(p: &Page<'_>) -> String {
     let _ = write!(
         h.out,
         "<footer><p>Written by {} {} from the release manifest <code>release-evidence.json</code> (schema {} v{}) and the SBOM {}; generated {}. This page decides nothing: the decision is the manifest's.</p></footer>\n</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
-        esc(m.tool.name),
-        esc(m.tool.version),
+        esc(&m.tool.name),
+        esc(&m.tool.version),
         esc(m.schema),
         m.schema_version,
         esc(&sboms.join(", ")),

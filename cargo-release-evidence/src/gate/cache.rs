@@ -1,0 +1,251 @@
+//! The gate's result, kept in the target directory and reused by `check` while every input it
+//! was computed from is unchanged: a warm `check` then costs the key, not the graph.
+//!
+//! The key covers everything the result depends on: this binary (version, size, mtime), the
+//! cargo metadata (the metadata cache's own key, which covers Cargo.lock, every local manifest,
+//! cargo config and the toolchain; or the `--metadata-path` file's content), the options
+//! (members, target, features, scope flags, evaluation date), the policy's content, and the
+//! advisory DB (every file's size and mtime, the git HEAD and refs). The other files the checks
+//! read are listed in the entry with their size and mtime and compared on lookup: the crates.io
+//! index-cache files of the yanked check, the `[[supplier.artifact]]` files, and every file and
+//! directory of the path packages outside the workspace whose content a supplier review pins.
+//!
+//! When in doubt it recomputes: nothing is cached without `--offline`/`--frozen` (the DB may be
+//! fetched), or when the policy has `[baseline]` (git state), or when cargo's metadata would run
+//! again, or when a file it read changed while the gate ran. Only `check` reads it: the main job
+//! always computes the gate from its inputs.
+
+use super::{GateRun, Options, report::CheckReport};
+use crate::advisories::obtain;
+use crate::policy::Policy;
+use crate::util::{digest, paths::absolute};
+use crate::workspace::{self, metadata};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+const VERSION: u32 = 1;
+const FILE: &str = "check-result.json";
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    version: u32,
+    key: String,
+    /// The files the checks read besides the key's (or found absent), with their state.
+    watched: Vec<(PathBuf, String)>,
+    report: CheckReport,
+}
+
+/// A computed key for this run, before the gate reads anything.
+pub struct Prepared {
+    /// Everything but the cargo metadata's part.
+    text: String,
+    /// The metadata's part; `None` while cargo has not run yet (it is taken after the run).
+    metadata: Option<String>,
+    manifest: PathBuf,
+    cargo: metadata::CargoFlags,
+    file: PathBuf,
+    root_guess: PathBuf,
+    started: SystemTime,
+}
+
+/// The key of this run, or `None` when its result must not be reused.
+pub fn prepare(opts: &Options) -> Option<Prepared> {
+    let started = SystemTime::now();
+    if !opts.use_cache || !(opts.cargo.offline || opts.cargo.frozen) {
+        return None;
+    }
+    let manifest = metadata::find_manifest(opts.manifest_path.as_deref()).ok()?;
+    let root_guess = workspace::guess_workspace_root(&manifest);
+    let explicit = opts.policy.as_deref().map(absolute).transpose().ok()?;
+    let policy = Policy::load(&root_guess, explicit.as_deref()).ok()?;
+    if policy.data.baseline.is_some() {
+        return None;
+    }
+    let db = obtain::location(opts.advisory_db.as_deref(), Some(&policy)).ok()?;
+    let mut k = String::new();
+    let _ = writeln!(k, "v{VERSION} {}", env!("CARGO_PKG_VERSION"));
+    if let Ok(exe) = std::env::current_exe() {
+        k.push_str(&stat(&exe));
+    }
+    let metadata = match &opts.metadata_path {
+        Some(file) => {
+            let bytes = std::fs::read(file).ok()?;
+            Some(format!(
+                "metadata file {} {}",
+                file.display(),
+                digest::sha256_hex(&bytes)
+            ))
+        }
+        None => metadata::fresh_cache_key(&manifest, &root_guess, &opts.cargo)
+            .map(|key| format!("metadata cache {key}")),
+    };
+    let _ = writeln!(
+        k,
+        "manifest {}\npackages {:?} workspace {}\nselection {:?}\ncargo {:?}\ndate {}\nhost {}",
+        manifest.display(),
+        opts.packages,
+        opts.workspace,
+        opts.selection,
+        opts.cargo,
+        opts.date,
+        workspace::host_triple()
+    );
+    let _ = writeln!(
+        k,
+        "policy {} {}\ndb {}",
+        policy.path.display(),
+        policy.sha256,
+        db.display()
+    );
+    for var in ["CARGO_HOME", "HOME"] {
+        let _ = writeln!(k, "env {var}={}", std::env::var(var).unwrap_or_default());
+    }
+    db_state(&db, &db, &mut k).ok()?;
+    let file = metadata::cache_dir(&root_guess).join(FILE);
+    Some(Prepared {
+        text: k,
+        metadata,
+        manifest,
+        cargo: opts.cargo.clone(),
+        file,
+        root_guess,
+        started,
+    })
+}
+
+impl Prepared {
+    /// The cached report when its key matches and the index files it read are unchanged.
+    pub fn lookup(&self) -> Option<CheckReport> {
+        let key = self.key(self.metadata.as_deref()?);
+        let bytes = std::fs::read(&self.file).ok()?;
+        let entry: Entry = serde_json::from_slice(&bytes).ok()?;
+        if entry.version != VERSION || entry.key != key {
+            return None;
+        }
+        if entry.watched.iter().any(|(p, state)| stat(p) != *state) {
+            return None;
+        }
+        Some(entry.report)
+    }
+
+    /// Keeps `run`'s report for the next run; silently skipped when anything it read may have
+    /// changed while it ran (a failed write only costs speed next time).
+    pub fn store(self, run: &GateRun) {
+        if run.workspace.root != self.root_guess {
+            return;
+        }
+        // On a first run cargo has just written the metadata cache: its key now.
+        let metadata = match &self.metadata {
+            Some(m) => m.clone(),
+            None => {
+                match metadata::fresh_cache_key(&self.manifest, &self.root_guess, &self.cargo) {
+                    Some(key) => format!("metadata cache {key}"),
+                    None => return,
+                }
+            }
+        };
+        let key = self.key(&metadata);
+        let mut watched = Vec::new();
+        for path in watched_files(run) {
+            if modified_since(&path, self.started) {
+                return;
+            }
+            let state = stat(&path);
+            watched.push((path, state));
+        }
+        let entry = Entry {
+            version: VERSION,
+            key,
+            watched,
+            report: run.report.clone(),
+        };
+        if let (Ok(bytes), Some(dir)) = (serde_json::to_vec(&entry), self.file.parent())
+            && std::fs::create_dir_all(dir).is_ok()
+        {
+            let _ = crate::util::fs::write_atomic(&self.file, &bytes);
+        }
+    }
+}
+
+/// The files the checks read that the key does not cover.
+fn watched_files(run: &GateRun) -> Vec<PathBuf> {
+    let mut files = crate::checks::yanked::index_files(&run.packages);
+    for supplier in &run.policy.data.supplier {
+        for art in &supplier.get_ref().artifact {
+            files.push(run.workspace.root.join(&art.get_ref().path));
+        }
+    }
+    for pkg in &run.packages {
+        if let crate::workspace::Source::Path(_) = pkg.source {
+            files.push(pkg.dir.clone());
+            tree(&pkg.dir, &mut files);
+        }
+    }
+    files
+}
+
+/// Every file and directory under `dir` (unreadable ones are named, so they are compared too).
+fn tree(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for e in entries {
+        let path = e.path();
+        out.push(path.clone());
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            tree(&path, out);
+        }
+    }
+}
+
+impl Prepared {
+    fn key(&self, metadata: &str) -> String {
+        digest::sha256_hex(format!("{}{metadata}\n", self.text).as_bytes())
+    }
+}
+
+fn modified_since(path: &Path, t: SystemTime) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|m| m >= t)
+}
+
+/// `path size mtime-ns`, or `path absent`.
+fn stat(path: &Path) -> String {
+    match std::fs::metadata(path) {
+        Ok(meta) => {
+            let mtime = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{} {} {mtime}\n", path.display(), meta.len())
+        }
+        Err(_) => format!("{} absent\n", path.display()),
+    }
+}
+
+/// Every file of the advisory DB (size, mtime), skipping git's object store and logs but not
+/// its HEAD and refs; directories in sorted order so the text is stable.
+fn db_state(root: &Path, dir: &Path, out: &mut String) -> std::io::Result<()> {
+    let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for e in entries {
+        let path = e.path();
+        let kind = e.file_type()?;
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        if kind.is_dir() {
+            if rel == Path::new(".git/objects") || rel == Path::new(".git/logs") {
+                continue;
+            }
+            db_state(root, &path, out)?;
+        } else {
+            out.push_str(&stat(&path));
+        }
+    }
+    Ok(())
+}

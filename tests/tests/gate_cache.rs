@@ -1,0 +1,140 @@
+//! The gate's result cache (gate/cache.rs): a warm `check` reuses the result of an earlier run
+//! only while every input is unchanged. Each change below must give exactly the answer a run
+//! without any cache gives (`--no-cache`), never the cached one.
+
+use release_evidence_tests::{DATE, Fixture};
+
+/// `check --offline --format json` plus `extra`: exit code, stdout, and whether the result came
+/// from the cache (the timing line the binary prints with `RELEASE_EVIDENCE_TIMINGS`).
+fn check(fx: &Fixture, extra: &[&str]) -> (i32, String, bool) {
+    let mut args = vec!["check", "--offline", "--format", "json"];
+    if !extra.contains(&"--date") {
+        args.extend(["--date", DATE]);
+    }
+    let out = fx
+        .cmd()
+        .args(&args)
+        .args(extra)
+        .env("RELEASE_EVIDENCE_TIMINGS", "1")
+        .output()
+        .expect("run binary");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("utf-8"),
+        stderr.contains("cached gate result read"),
+    )
+}
+
+/// The answer computed from scratch (no metadata cache, no result cache).
+fn truth(fx: &Fixture, extra: &[&str]) -> (i32, String) {
+    let mut args = extra.to_vec();
+    args.push("--no-cache");
+    let (code, out, cached) = check(fx, &args);
+    assert!(!cached, "--no-cache never reads the result cache");
+    (code, out)
+}
+
+/// After a change: not from the cache, the same as from scratch, different from `before`
+/// (when `differs`), and the next run reuses it.
+fn recomputed(fx: &Fixture, extra: &[&str], before: &str, differs: bool, what: &str) -> String {
+    let (code, after, cached) = check(fx, extra);
+    assert!(!cached, "{what}: a stale result was served");
+    assert_eq!((code, after.clone()), truth(fx, extra), "{what}");
+    if differs {
+        assert_ne!(after, before, "{what}: the change must change the result");
+    }
+    let (_, again, cached) = check(fx, extra);
+    assert!(cached, "{what}: the recomputed result is reused next time");
+    assert_eq!(again, after, "{what}");
+    after
+}
+
+#[test]
+fn warm_check_reuses_the_result_until_any_input_changes() {
+    let fx = Fixture::example();
+    let (code, first, cached) = check(&fx, &[]);
+    assert!(!cached, "nothing cached yet");
+    let (code2, second, cached) = check(&fx, &[]);
+    assert!(
+        cached,
+        "the second run with the same inputs reads the cache"
+    );
+    assert_eq!((code, first.clone()), (code2, second.clone()));
+    assert_eq!((code, second.clone()), truth(&fx, &[]));
+    assert!(second.contains("RE-ADVISORY"), "{second}");
+
+    // The policy.
+    fx.replace(
+        "release-evidence.toml",
+        "name = \"crc\"\nversion = \"=3.4.0\"",
+        "name = \"crc\"\nversion = \"=3.3.0\"",
+    );
+    let after = recomputed(&fx, &[], &second, true, "policy");
+    assert!(after.contains("RE-APPROVAL-VERSION"), "{after}");
+
+    // The advisory DB: a new advisory about a crate that ships.
+    let crc = fx.path("advisory-db/crates/crc");
+    std::fs::create_dir_all(&crc).unwrap();
+    std::fs::write(
+        crc.join("RUSTSEC-2099-0001.md"),
+        "```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\npackage = \"crc\"\ndate = \"2026-08-01\"\n\n[versions]\npatched = [\">= 9.0.0\"]\n```\n\n# A test advisory\n\nAbout crc.\n",
+    )
+    .unwrap();
+    let after = recomputed(&fx, &[], &after, true, "advisory DB");
+    assert!(after.contains("RUSTSEC-2099-0001"), "{after}");
+
+    // The lockfile (and manifests): a dependency dropped from the firmware.
+    fx.replace("app/Cargo.toml", "unicode-ident = \"1\"\n", "");
+    fx.update_lockfile(&["--offline"]);
+    let after = recomputed(&fx, &[], &after, true, "lockfile");
+    assert!(!after.contains("\"unicode-ident\""), "{after}");
+
+    // The features, the target and the date.
+    let with_feature = recomputed(&fx, &["--features", "debug-dump"], &after, true, "features");
+    assert!(with_feature.contains("\"hex\""), "{with_feature}");
+    let windows = recomputed(
+        &fx,
+        &["--target", "x86_64-pc-windows-msvc"],
+        &after,
+        true,
+        "target",
+    );
+    assert!(windows.contains("\"windows-link\""), "{windows}");
+    let later = recomputed(&fx, &["--date", "2026-09-02"], &after, true, "date");
+    assert!(later.contains("\"2026-09-02\""), "{later}");
+
+    // A supplier's delivered file and the content of a reviewed path package.
+    let after = recomputed(&fx, &[], &windows, true, "back to the host");
+    std::fs::write(fx.path("firmware/radio-fw.bin"), b"patched firmware").unwrap();
+    let after = recomputed(&fx, &[], &after, true, "supplier artifact");
+    assert!(after.contains("RE-SUPPLIER-ARTIFACT"), "{after}");
+    fx.append(
+        "vendor/acme-hal/src/lib.rs",
+        "\n// changed after the review\n",
+    );
+    let after = recomputed(&fx, &[], &after, true, "supplier path package");
+    assert!(after.contains("RE-SUPPLIER-PIN"), "{after}");
+}
+
+#[test]
+fn no_result_is_reused_when_it_depends_on_more_than_the_key() {
+    let fx = Fixture::example();
+    // Online, the DB may be fetched: nothing is cached.
+    for _ in 0..2 {
+        let out = fx
+            .cmd()
+            .args(["check", "--format", "json", "--date", DATE])
+            .env("RELEASE_EVIDENCE_TIMINGS", "1")
+            .output()
+            .unwrap();
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("cached gate result read"));
+    }
+    // With [baseline] the result depends on git state: nothing is cached.
+    fx.append("release-evidence.toml", "\n[baseline]\n");
+    let (_, first, cached) = check(&fx, &[]);
+    assert!(!cached);
+    let (_, second, cached) = check(&fx, &[]);
+    assert!(!cached, "a result that depends on git is never reused");
+    assert_eq!(first, second);
+}
