@@ -175,6 +175,7 @@ fn member_evidence(
         decision: verdict.decision,
     };
     let mut sbom_records = Vec::new();
+    let mut vex_records = Vec::new();
     let mut models = Vec::new();
     for (a, rec) in artifacts.iter().zip(&artifact_records) {
         let file_name = a
@@ -189,20 +190,22 @@ fn member_evidence(
                 file_name: file_name.clone(),
                 kind: a.kind.clone(),
                 sha256: Some(rec.sha256.clone()),
+                sha512: Some(digest::sha512_file(&staging.path.join(&rec.path))?),
             },
         )?;
-        for (name, text, kind) in sbom_files(opts, &model, &file_name) {
+        let (files, serial) = sbom_files(opts, &model, &file_name);
+        for (name, text, kind) in files {
             staging.write(&name, text.as_bytes())?;
-            sbom_records.push(FileRecord {
-                path: name,
-                kind: kind.to_owned(),
-                size: text.len() as u64,
-                sha256: digest::sha256_hex(text.as_bytes()),
-            });
+            sbom_records.push(FileRecord::of_text(name, kind, &text));
+        }
+        for (name, text, kind) in vex_files(opts, &model, &file_name, &serial) {
+            staging.write(&name, text.as_bytes())?;
+            vex_records.push(FileRecord::of_text(name, kind, &text));
         }
         models.push(model);
     }
     sbom_records.sort_by(|a, b| a.path.cmp(&b.path));
+    vex_records.sort_by(|a, b| a.path.cmp(&b.path));
     for (name, bytes) in verified.iter().flat_map(|v| &v.files) {
         staging.write(name, bytes)?;
     }
@@ -215,6 +218,7 @@ fn member_evidence(
         Produced {
             artifacts: artifact_records.clone(),
             sbom: sbom_records,
+            vex: vex_records,
             build: build_record,
             verdict: &verdict,
             baseline,
@@ -360,22 +364,49 @@ fn unchecked_finding(member: &str, why: &str) -> Finding {
     )
 }
 
-/// The SBOM files of one artifact: (file name, text, kind).
+/// The SBOM files of one artifact: (file name, text, kind), and the CycloneDX SBOM's serial
+/// number (the VEX document refers to it).
 pub fn sbom_files(
     opts: &Options,
     model: &SbomModel,
     file_name: &str,
-) -> Vec<(String, String, &'static str)> {
+) -> (Vec<(String, String, String)>, String) {
+    let spec = opts.cyclonedx_version;
+    let cdx = sbom::cyclonedx::render(model, spec, opts.sbom_vulnerabilities);
     let mut out = vec![(
         format!("{file_name}.cdx.json"),
-        sbom::cyclonedx::render(model),
-        "cyclonedx-1.5",
+        cdx.text,
+        format!("cyclonedx-{}", spec.as_str()),
     )];
     if opts.sbom_formats.contains(&SbomFormat::Spdx) {
         out.push((
             format!("{file_name}.spdx.json"),
             sbom::spdx::render(model),
-            "spdx-2.3",
+            "spdx-2.3".to_owned(),
+        ));
+    }
+    (out, cdx.serial_number)
+}
+
+/// The VEX documents beside an artifact's SBOM: (file name, text, kind). OpenVEX is left out
+/// when there is nothing to state.
+pub fn vex_files(
+    opts: &Options,
+    model: &SbomModel,
+    file_name: &str,
+    sbom_serial: &str,
+) -> Vec<(String, String, String)> {
+    let spec = opts.cyclonedx_version;
+    let mut out = vec![(
+        format!("{file_name}.cdx.vex.json"),
+        sbom::vex::cyclonedx::render(model, spec, sbom_serial).text,
+        format!("cyclonedx-{}-vex", spec.as_str()),
+    )];
+    if let Some(text) = sbom::vex::openvex::render(model) {
+        out.push((
+            format!("{file_name}.openvex.json"),
+            text,
+            "openvex-0.2.0".to_owned(),
         ));
     }
     out
@@ -385,6 +416,7 @@ pub fn sbom_files(
 struct Produced<'a> {
     artifacts: Vec<FileRecord>,
     sbom: Vec<FileRecord>,
+    vex: Vec<FileRecord>,
     build: Option<BuildRecord>,
     verdict: &'a MemberVerdict,
     baseline: Option<crate::checks::baseline::Baseline>,
@@ -437,6 +469,7 @@ fn build_manifest(
         },
         artifacts: produced.artifacts,
         sbom: produced.sbom,
+        vex: produced.vex,
         gate: Gate {
             decision: produced.verdict.decision,
             date: run.report.date,

@@ -68,6 +68,10 @@ pub fn run(opts: &Options, output: Option<&Path>) -> Result<Vec<PathBuf>> {
                 .is_file()
                 .then(|| digest::sha256_file(&path))
                 .transpose()?;
+            let sha512 = path
+                .is_file()
+                .then(|| digest::sha512_file(&path))
+                .transpose()?;
             let model = sbom::model(
                 &sbom_cx,
                 set,
@@ -75,9 +79,10 @@ pub fn run(opts: &Options, output: Option<&Path>) -> Result<Vec<PathBuf>> {
                     file_name: file_name.clone(),
                     kind,
                     sha256,
+                    sha512,
                 },
             )?;
-            for (name, text, _) in sbom_files(opts, &model, &file_name) {
+            for (name, text, _) in sbom_files(opts, &model, &file_name).0 {
                 files.push((dir.join(name), text));
             }
         }
