@@ -80,6 +80,8 @@ fn hold_still_writes_complete_evidence_marked_hold() {
             "release-evidence.json",
             "release-evidence.md",
             "release-evidence.tag",
+            "soup.csv",
+            "soup.json",
             "thermo-fw",
             "thermo-fw.cdx.json",
             "thermo-fw.cdx.vex.json",
@@ -134,9 +136,9 @@ fn hold_still_writes_complete_evidence_marked_hold() {
 
     // SHA256SUMS covers every other file and the artifact, as sha256sum accepts it …
     let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
-    // The artifact's copy, the marker, the SBOM, both VEX documents, the manifest, both
-    // records and the provenance.
-    assert_eq!(sums.lines().count(), 9);
+    // The artifact's copy, the marker, the SBOM, both VEX documents, the SOUP list (CSV and
+    // JSON), the manifest, both records and the provenance.
+    assert_eq!(sums.lines().count(), 11);
     assert!(sums.contains("  thermo-fw\n"));
     let ok = sha256sum_check(&dir);
     assert!(ok.status.success(), "{}", stdout(&ok));
@@ -380,6 +382,8 @@ fn two_runs_and_two_checkouts_give_identical_sbom_and_manifest() {
         "thermo-fw.cdx.vex.json",
         "thermo-fw.openvex.json",
         "thermo-fw.spdx.json",
+        "soup.csv",
+        "soup.json",
         "release-evidence.md",
         "release-evidence.html",
         "SHA256SUMS",
@@ -498,6 +502,8 @@ fn spdx_yaml_and_no_build() {
             "release-evidence.md",
             "release-evidence.tag",
             "release-evidence.yaml",
+            "soup.csv",
+            "soup.json",
             "thermo-fw",
             "thermo-fw.cdx.json",
             "thermo-fw.cdx.vex.json",

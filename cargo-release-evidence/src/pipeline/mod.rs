@@ -4,6 +4,7 @@
 
 pub mod baseline;
 pub mod build_only;
+pub mod documents;
 pub mod release;
 pub mod sbom_only;
 pub mod verification;

@@ -3,9 +3,8 @@
 //! SHA256SUMS, staged and swapped into the evidence directory. A HOLD still writes complete
 //! evidence, marked HOLD.
 
-use super::{
-    Inputs, Options, SbomFormat, build_plan, evidence_dir, evidence_location, prepare, profile_dir,
-};
+use super::documents::{sbom_files, vex_files};
+use super::{Inputs, Options, build_plan, evidence_dir, evidence_location, prepare, profile_dir};
 use crate::build::cargo::{self as builder, Artifact};
 use crate::build::controlled::{self, Plan, ReleaseBuild};
 use crate::build::record::BuildRecord;
@@ -14,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::evidence::model::{
     ApprovalPolicy, ExceptionRecord, Features, FileRecord, Gate, Manifest, Product,
 };
-use crate::evidence::{self, changes, checksums, provenance, store};
+use crate::evidence::{self, changes, checksums, provenance, soup, store};
 use crate::findings::{self, Code, Decision, Finding, Severity};
 use crate::gate::GateRun;
 use crate::gate::report::{Summary, Tool};
@@ -176,6 +175,9 @@ fn member_evidence(
     };
     let mut sbom_records = Vec::new();
     let mut vex_records = Vec::new();
+    // Time spent on the SHA-512 of the artifacts, the VEX documents and the SOUP list (printed
+    // with RELEASE_EVIDENCE_TIMINGS, for bench/formats.sh).
+    let mut formats = std::time::Duration::ZERO;
     let mut models = Vec::new();
     for (a, rec) in artifacts.iter().zip(&artifact_records) {
         let file_name = a
@@ -190,7 +192,12 @@ fn member_evidence(
                 file_name: file_name.clone(),
                 kind: a.kind.clone(),
                 sha256: Some(rec.sha256.clone()),
-                sha512: Some(digest::sha512_file(&staging.path.join(&rec.path))?),
+                sha512: {
+                    let t = std::time::Instant::now();
+                    let d = digest::sha512_file(&staging.path.join(&rec.path))?;
+                    formats += t.elapsed();
+                    Some(d)
+                },
             },
         )?;
         let (files, serial) = sbom_files(opts, &model, &file_name);
@@ -198,7 +205,10 @@ fn member_evidence(
             staging.write(&name, text.as_bytes())?;
             sbom_records.push(FileRecord::of_text(name, kind, &text));
         }
-        for (name, text, kind) in vex_files(opts, &model, &file_name, &serial) {
+        let t = std::time::Instant::now();
+        let vex = vex_files(opts, &model, &file_name, &serial);
+        formats += t.elapsed();
+        for (name, text, kind) in vex {
             staging.write(&name, text.as_bytes())?;
             vex_records.push(FileRecord::of_text(name, kind, &text));
         }
@@ -251,7 +261,21 @@ fn member_evidence(
         staging.write(evidence::ALLOWED_SIGNERS_FILE, &signers)?;
     }
     let changes = changes::since_previous(&dir, &manifest, &models);
-    let record = crate::record::markdown::release_record(&manifest, &models, &changes);
+    let mut record = crate::record::markdown::release_record(&manifest, &models, &changes);
+    if let Some(model) = models.first() {
+        // The SOUP list: the member's shipped third-party crates (every artifact of a member
+        // has the same shipped set).
+        let t = std::time::Instant::now();
+        let list = soup::list(run, model);
+        let (json, csv) = (canonical::json(&list), soup::csv(&list));
+        crate::record::soup::insert(&mut record, &list);
+        formats += t.elapsed();
+        staging.write(soup::JSON_FILE, json.as_bytes())?;
+        staging.write(soup::CSV_FILE, csv.as_bytes())?;
+    }
+    if std::env::var_os("RELEASE_EVIDENCE_TIMINGS").is_some() {
+        eprintln!("timing: sha-512, vex and soup took {formats:?}");
+    }
     staging.write(evidence::RECORD_FILE, record.as_bytes())?;
     let page = crate::record::html::release_page(&manifest, &models, &changes);
     staging.write(evidence::PAGE_FILE, page.as_bytes())?;
@@ -362,54 +386,6 @@ fn unchecked_finding(member: &str, why: &str) -> Finding {
         ),
         "run the release with --check-reproducible".to_owned(),
     )
-}
-
-/// The SBOM files of one artifact: (file name, text, kind), and the CycloneDX SBOM's serial
-/// number (the VEX document refers to it).
-pub fn sbom_files(
-    opts: &Options,
-    model: &SbomModel,
-    file_name: &str,
-) -> (Vec<(String, String, String)>, String) {
-    let spec = opts.cyclonedx_version;
-    let cdx = sbom::cyclonedx::render(model, spec, opts.sbom_vulnerabilities);
-    let mut out = vec![(
-        format!("{file_name}.cdx.json"),
-        cdx.text,
-        format!("cyclonedx-{}", spec.as_str()),
-    )];
-    if opts.sbom_formats.contains(&SbomFormat::Spdx) {
-        out.push((
-            format!("{file_name}.spdx.json"),
-            sbom::spdx::render(model),
-            "spdx-2.3".to_owned(),
-        ));
-    }
-    (out, cdx.serial_number)
-}
-
-/// The VEX documents beside an artifact's SBOM: (file name, text, kind). OpenVEX is left out
-/// when there is nothing to state.
-pub fn vex_files(
-    opts: &Options,
-    model: &SbomModel,
-    file_name: &str,
-    sbom_serial: &str,
-) -> Vec<(String, String, String)> {
-    let spec = opts.cyclonedx_version;
-    let mut out = vec![(
-        format!("{file_name}.cdx.vex.json"),
-        sbom::vex::cyclonedx::render(model, spec, sbom_serial).text,
-        format!("cyclonedx-{}-vex", spec.as_str()),
-    )];
-    if let Some(text) = sbom::vex::openvex::render(model) {
-        out.push((
-            format!("{file_name}.openvex.json"),
-            text,
-            "openvex-0.2.0".to_owned(),
-        ));
-    }
-    out
 }
 
 /// What the build and SBOM stages produced for one member.

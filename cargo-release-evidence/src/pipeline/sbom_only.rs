@@ -1,7 +1,7 @@
 //! `cargo release-evidence sbom`: only the SBOM(s), without building. The artifact's digest is
 //! included when a previous build left it in the target directory.
 
-use super::release::sbom_files;
+use super::documents::sbom_files;
 use super::{Options, evidence_dir, evidence_location, profile_dir, source_date_epoch};
 use crate::error::{Error, Result};
 use crate::evidence::{self, store, store::Existing};
