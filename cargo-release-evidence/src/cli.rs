@@ -240,9 +240,16 @@ pub struct GlobalArgs {
     /// Move sealed evidence aside (numbered suffix) and write new evidence.
     #[arg(long, global = true)]
     pub force: bool,
-    /// Additional SBOM format (CycloneDX 1.5 JSON is always written).
+    /// Additional SBOM format (CycloneDX JSON is always written).
     #[arg(long, global = true, value_name = "FORMAT", value_parser = ["cyclonedx", "spdx"])]
     pub sbom_format: Vec<String>,
+    /// CycloneDX version of the SBOM and the CycloneDX VEX document (1.6: BSI TR-03183-2).
+    #[arg(long, global = true, value_name = "VERSION", default_value = "1.6", value_parser = ["1.5", "1.6"])]
+    pub cyclonedx_version: String,
+    /// Also write the advisory analysis into the CycloneDX SBOM (the layout before 1.6; it is
+    /// always in the VEX documents).
+    #[arg(long, global = true)]
+    pub sbom_vulnerabilities: bool,
     /// Additional manifest format (JSON is always written).
     #[arg(long, global = true, value_name = "FORMAT", value_parser = ["json", "yaml"])]
     pub manifest_format: Vec<String>,

@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod signing;
+pub mod validators;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -80,8 +80,12 @@ fn hold_still_writes_complete_evidence_marked_hold() {
             "release-evidence.json",
             "release-evidence.md",
             "release-evidence.tag",
+            "soup.csv",
+            "soup.json",
             "thermo-fw",
-            "thermo-fw.cdx.json"
+            "thermo-fw.cdx.json",
+            "thermo-fw.cdx.vex.json",
+            "thermo-fw.openvex.json"
         ]
     );
     let manifest = read_json(&dir.join("release-evidence.json"));
@@ -132,8 +136,9 @@ fn hold_still_writes_complete_evidence_marked_hold() {
 
     // SHA256SUMS covers every other file and the artifact, as sha256sum accepts it …
     let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
-    // The artifact's copy, the marker, the SBOM, the manifest, both records and the provenance.
-    assert_eq!(sums.lines().count(), 7);
+    // The artifact's copy, the marker, the SBOM, both VEX documents, the SOUP list (CSV and
+    // JSON), the manifest, both records and the provenance.
+    assert_eq!(sums.lines().count(), 11);
     assert!(sums.contains("  thermo-fw\n"));
     let ok = sha256sum_check(&dir);
     assert!(ok.status.success(), "{}", stdout(&ok));
@@ -166,7 +171,7 @@ fn sbom_lists_exactly_the_shipped_set_with_its_analysis() {
     let dir = evidence_dir(&fx);
     let bom = read_json(&dir.join("thermo-fw.cdx.json"));
     assert_eq!(bom["bomFormat"], "CycloneDX");
-    assert_eq!(bom["specVersion"], "1.5");
+    assert_eq!(bom["specVersion"], "1.6");
     assert!(
         bom["serialNumber"]
             .as_str()
@@ -269,8 +274,16 @@ fn sbom_lists_exactly_the_shipped_set_with_its_analysis() {
             "pkg:cargo/unicode-ident@1.0.27"
         ])
     );
-    // The accepted advisory, with who accepted it.
-    let vulns = bom["vulnerabilities"].as_array().unwrap();
+    // No vulnerability data in the SBOM (BSI TR-03183-2): the accepted advisory, with who
+    // accepted it, is in the VEX document.
+    assert!(bom.get("vulnerabilities").is_none());
+    let vex = read_json(&dir.join("thermo-fw.cdx.vex.json"));
+    let vulns: Vec<&Value> = vex["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["analysis"]["state"] != "resolved")
+        .collect();
     assert_eq!(vulns.len(), 1);
     assert_eq!(vulns[0]["id"], "RUSTSEC-2021-0003");
     assert_eq!(vulns[0]["analysis"]["state"], "exploitable");
@@ -284,7 +297,12 @@ fn sbom_lists_exactly_the_shipped_set_with_its_analysis() {
             .unwrap()
             .contains("security@example.com until 2027-06-30")
     );
-    assert_eq!(vulns[0]["affects"][0]["ref"], "pkg:cargo/smallvec@0.6.13");
+    assert!(
+        vulns[0]["affects"][0]["ref"]
+            .as_str()
+            .unwrap()
+            .ends_with("/1#pkg%3Acargo%2Fsmallvec%400.6.13")
+    );
     assert_eq!(manifest["exceptions_applied"][0]["id"], "RUSTSEC-2021-0003");
     assert_eq!(
         manifest["exceptions_applied"][0]["approved_by"],
@@ -361,7 +379,11 @@ fn two_runs_and_two_checkouts_give_identical_sbom_and_manifest() {
     let files = [
         "release-evidence.json",
         "thermo-fw.cdx.json",
+        "thermo-fw.cdx.vex.json",
+        "thermo-fw.openvex.json",
         "thermo-fw.spdx.json",
+        "soup.csv",
+        "soup.json",
         "release-evidence.md",
         "release-evidence.html",
         "SHA256SUMS",
@@ -385,7 +407,11 @@ fn two_runs_and_two_checkouts_give_identical_sbom_and_manifest() {
     assert_eq!(manifest["source"]["tags"], serde_json::json!(["v0.9.0"]));
     assert_eq!(manifest["source"]["dirty"], false);
     assert_eq!(manifest["source"]["commit"].as_str().unwrap().len(), 40);
-    let record = String::from_utf8(first[3].clone()).unwrap();
+    let md = files
+        .iter()
+        .position(|f| *f == "release-evidence.md")
+        .unwrap();
+    let record = String::from_utf8(first[md].clone()).unwrap();
     assert!(record.contains("- [x] Version tagged"), "{record}");
     assert!(record.contains("- [x] Tree clean"), "{record}");
     // Nothing absolute leaks into the evidence.
@@ -476,8 +502,12 @@ fn spdx_yaml_and_no_build() {
             "release-evidence.md",
             "release-evidence.tag",
             "release-evidence.yaml",
+            "soup.csv",
+            "soup.json",
             "thermo-fw",
             "thermo-fw.cdx.json",
+            "thermo-fw.cdx.vex.json",
+            "thermo-fw.openvex.json",
             "thermo-fw.spdx.json"
         ]
     );

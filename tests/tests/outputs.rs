@@ -58,7 +58,7 @@ impl Redactions {
         if let Some(d) = manifest["build"]["toolchain"]["rustc_sha256"].as_str() {
             self.add(d, "[sha256 of rustc]");
         }
-        for list in [&manifest["artifacts"], &manifest["sbom"]] {
+        for list in [&manifest["artifacts"], &manifest["sbom"], &manifest["vex"]] {
             for item in list.as_array().unwrap() {
                 self.1.push(item["size"].as_u64().unwrap());
             }

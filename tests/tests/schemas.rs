@@ -1,5 +1,8 @@
-//! What we emit validates against the official CycloneDX 1.5 JSON schema (vendored from the
-//! `cyclonedx-python-lib` wheel, see tests/fixtures/schemas/README.md), offline.
+//! What we emit with `--cyclonedx-version 1.5 --sbom-vulnerabilities` (the layout before 1.6)
+//! validates against the official CycloneDX 1.5 JSON schema (vendored from the
+//! `cyclonedx-python-lib` wheel, see tests/fixtures/schemas/README.md), offline, with the
+//! `jsonschema` crate. The default (1.6) is validated strictly by `cyclonedx-python-lib` itself
+//! (tests/tests/formats.rs).
 
 use release_evidence_tests::*;
 use serde_json::Value;
@@ -50,6 +53,9 @@ fn cyclonedx_sbom_validates_against_the_official_1_5_schema() {
         let out_dir = fx.outside(&format!("sbom-{target}"));
         let mut args = vec![
             "sbom",
+            "--cyclonedx-version",
+            "1.5",
+            "--sbom-vulnerabilities",
             "--offline",
             "--date",
             DATE,
@@ -71,7 +77,15 @@ fn cyclonedx_sbom_validates_against_the_official_1_5_schema() {
     }
     // The main job's SBOM (with the artifact's digest), including a HOLD analysis.
     let plain = Fixture::example();
-    let out = plain.run(&["--offline", "--date", DATE, "-q"]);
+    let out = plain.run(&[
+        "--offline",
+        "--date",
+        DATE,
+        "-q",
+        "--cyclonedx-version",
+        "1.5",
+        "--sbom-vulnerabilities",
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let path = plain.path("target/release/release-evidence/thermo-fw-0.9.0/thermo-fw.cdx.json");
     let bom: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();

@@ -30,6 +30,28 @@ pub fn affecting<'a>(
         .collect()
 }
 
+/// The advisories about `name` whose patched ranges hold `version` (on `target`): the shipped
+/// version carries the fix. Withdrawn advisories are skipped.
+pub fn patched_in<'a>(
+    db: &'a AdvisoryDb,
+    name: &str,
+    version: &semver::Version,
+    target: Option<&Platform>,
+) -> Vec<&'a Advisory> {
+    let Some(advisories) = db.by_crate.get(name) else {
+        return Vec::new();
+    };
+    advisories
+        .iter()
+        .filter(|adv| {
+            adv.metadata.withdrawn.is_none()
+                && !adv.versions.is_vulnerable(version)
+                && adv.versions.patched().iter().any(|r| r.matches(version))
+                && affects_target(adv, target)
+        })
+        .collect()
+}
+
 /// Whether an advisory limited to some OS/arch applies to the target (always when there is
 /// no single target).
 pub fn affects_target(adv: &Advisory, target: Option<&Platform>) -> bool {

@@ -81,6 +81,11 @@ pub fn pipeline_options(g: &GlobalArgs) -> Result<pipeline::Options> {
             .filter(|f| *f == "spdx")
             .map(|_| SbomFormat::Spdx)
             .collect(),
+        cyclonedx_version: match g.cyclonedx_version.as_str() {
+            "1.5" => crate::sbom::cyclonedx::SpecVersion::V1_5,
+            _ => crate::sbom::cyclonedx::SpecVersion::V1_6,
+        },
+        sbom_vulnerabilities: g.sbom_vulnerabilities,
         manifest_yaml: g.manifest_format.iter().any(|f| f == "yaml"),
         quiet: g.quiet,
     })

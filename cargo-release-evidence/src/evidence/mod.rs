@@ -7,6 +7,7 @@ pub mod locate;
 pub mod model;
 pub mod previous;
 pub mod provenance;
+pub mod soup;
 pub mod store;
 
 pub const MANIFEST_FILE: &str = "release-evidence.json";

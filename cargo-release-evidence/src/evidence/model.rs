@@ -33,6 +33,8 @@ pub struct Manifest {
     /// The release artifacts; `path` is relative to the evidence directory.
     pub artifacts: Vec<FileRecord>,
     pub sbom: Vec<FileRecord>,
+    /// The VEX documents beside the SBOM (CycloneDX VEX, OpenVEX).
+    pub vex: Vec<FileRecord>,
     pub gate: Gate,
     pub advisory_db: DbInfo,
     pub exceptions_applied: Vec<ExceptionRecord>,
@@ -68,10 +70,23 @@ pub struct Features {
 #[derive(Debug, Clone, Serialize)]
 pub struct FileRecord {
     pub path: String,
-    /// `bin`/`cdylib`/… for artifacts; `cyclonedx-1.5`/`spdx-2.3` for SBOMs.
+    /// `bin`/`cdylib`/… for artifacts; `cyclonedx-1.6`/`spdx-2.3` for SBOMs;
+    /// `cyclonedx-1.6-vex`/`openvex-0.2.0` for VEX documents.
     pub kind: String,
     pub size: u64,
     pub sha256: String,
+}
+
+impl FileRecord {
+    /// The record of a text file the job writes.
+    pub fn of_text(path: String, kind: String, text: &str) -> FileRecord {
+        FileRecord {
+            path,
+            kind,
+            size: text.len() as u64,
+            sha256: crate::util::digest::sha256_hex(text.as_bytes()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -4,6 +4,7 @@
 
 pub mod baseline;
 pub mod build_only;
+pub mod documents;
 pub mod release;
 pub mod sbom_only;
 pub mod verification;
@@ -41,6 +42,10 @@ pub struct Options {
     /// Move sealed evidence aside instead of refusing.
     pub force: bool,
     pub sbom_formats: Vec<SbomFormat>,
+    /// The CycloneDX version of the SBOM and the CycloneDX VEX document.
+    pub cyclonedx_version: crate::sbom::cyclonedx::SpecVersion,
+    /// Also write the advisory analysis into the CycloneDX SBOM (the layout before 1.6).
+    pub sbom_vulnerabilities: bool,
     /// Also write the manifest as YAML.
     pub manifest_yaml: bool,
     pub quiet: bool,

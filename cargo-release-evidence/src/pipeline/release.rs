@@ -3,9 +3,8 @@
 //! SHA256SUMS, staged and swapped into the evidence directory. A HOLD still writes complete
 //! evidence, marked HOLD.
 
-use super::{
-    Inputs, Options, SbomFormat, build_plan, evidence_dir, evidence_location, prepare, profile_dir,
-};
+use super::documents::{sbom_files, vex_files};
+use super::{Inputs, Options, build_plan, evidence_dir, evidence_location, prepare, profile_dir};
 use crate::build::cargo::{self as builder, Artifact};
 use crate::build::controlled::{self, Plan, ReleaseBuild};
 use crate::build::record::BuildRecord;
@@ -14,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::evidence::model::{
     ApprovalPolicy, ExceptionRecord, Features, FileRecord, Gate, Manifest, Product,
 };
-use crate::evidence::{self, changes, checksums, provenance, store};
+use crate::evidence::{self, changes, checksums, provenance, soup, store};
 use crate::findings::{self, Code, Decision, Finding, Severity};
 use crate::gate::GateRun;
 use crate::gate::report::{Summary, Tool};
@@ -175,6 +174,10 @@ fn member_evidence(
         decision: verdict.decision,
     };
     let mut sbom_records = Vec::new();
+    let mut vex_records = Vec::new();
+    // Time spent on the SHA-512 of the artifacts, the VEX documents and the SOUP list (printed
+    // with RELEASE_EVIDENCE_TIMINGS, for bench/formats.sh).
+    let mut formats = std::time::Duration::ZERO;
     let mut models = Vec::new();
     for (a, rec) in artifacts.iter().zip(&artifact_records) {
         let file_name = a
@@ -189,20 +192,30 @@ fn member_evidence(
                 file_name: file_name.clone(),
                 kind: a.kind.clone(),
                 sha256: Some(rec.sha256.clone()),
+                sha512: {
+                    let t = std::time::Instant::now();
+                    let d = digest::sha512_file(&staging.path.join(&rec.path))?;
+                    formats += t.elapsed();
+                    Some(d)
+                },
             },
         )?;
-        for (name, text, kind) in sbom_files(opts, &model, &file_name) {
+        let (files, serial) = sbom_files(opts, &model, &file_name);
+        for (name, text, kind) in files {
             staging.write(&name, text.as_bytes())?;
-            sbom_records.push(FileRecord {
-                path: name,
-                kind: kind.to_owned(),
-                size: text.len() as u64,
-                sha256: digest::sha256_hex(text.as_bytes()),
-            });
+            sbom_records.push(FileRecord::of_text(name, kind, &text));
+        }
+        let t = std::time::Instant::now();
+        let vex = vex_files(opts, &model, &file_name, &serial);
+        formats += t.elapsed();
+        for (name, text, kind) in vex {
+            staging.write(&name, text.as_bytes())?;
+            vex_records.push(FileRecord::of_text(name, kind, &text));
         }
         models.push(model);
     }
     sbom_records.sort_by(|a, b| a.path.cmp(&b.path));
+    vex_records.sort_by(|a, b| a.path.cmp(&b.path));
     for (name, bytes) in verified.iter().flat_map(|v| &v.files) {
         staging.write(name, bytes)?;
     }
@@ -215,6 +228,7 @@ fn member_evidence(
         Produced {
             artifacts: artifact_records.clone(),
             sbom: sbom_records,
+            vex: vex_records,
             build: build_record,
             verdict: &verdict,
             baseline,
@@ -247,7 +261,21 @@ fn member_evidence(
         staging.write(evidence::ALLOWED_SIGNERS_FILE, &signers)?;
     }
     let changes = changes::since_previous(&dir, &manifest, &models);
-    let record = crate::record::markdown::release_record(&manifest, &models, &changes);
+    let mut record = crate::record::markdown::release_record(&manifest, &models, &changes);
+    if let Some(model) = models.first() {
+        // The SOUP list: the member's shipped third-party crates (every artifact of a member
+        // has the same shipped set).
+        let t = std::time::Instant::now();
+        let list = soup::list(run, model);
+        let (json, csv) = (canonical::json(&list), soup::csv(&list));
+        crate::record::soup::insert(&mut record, &list);
+        formats += t.elapsed();
+        staging.write(soup::JSON_FILE, json.as_bytes())?;
+        staging.write(soup::CSV_FILE, csv.as_bytes())?;
+    }
+    if std::env::var_os("RELEASE_EVIDENCE_TIMINGS").is_some() {
+        eprintln!("timing: sha-512, vex and soup took {formats:?}");
+    }
     staging.write(evidence::RECORD_FILE, record.as_bytes())?;
     let page = crate::record::html::release_page(&manifest, &models, &changes);
     staging.write(evidence::PAGE_FILE, page.as_bytes())?;
@@ -360,31 +388,11 @@ fn unchecked_finding(member: &str, why: &str) -> Finding {
     )
 }
 
-/// The SBOM files of one artifact: (file name, text, kind).
-pub fn sbom_files(
-    opts: &Options,
-    model: &SbomModel,
-    file_name: &str,
-) -> Vec<(String, String, &'static str)> {
-    let mut out = vec![(
-        format!("{file_name}.cdx.json"),
-        sbom::cyclonedx::render(model),
-        "cyclonedx-1.5",
-    )];
-    if opts.sbom_formats.contains(&SbomFormat::Spdx) {
-        out.push((
-            format!("{file_name}.spdx.json"),
-            sbom::spdx::render(model),
-            "spdx-2.3",
-        ));
-    }
-    out
-}
-
 /// What the build and SBOM stages produced for one member.
 struct Produced<'a> {
     artifacts: Vec<FileRecord>,
     sbom: Vec<FileRecord>,
+    vex: Vec<FileRecord>,
     build: Option<BuildRecord>,
     verdict: &'a MemberVerdict,
     baseline: Option<crate::checks::baseline::Baseline>,
@@ -437,6 +445,7 @@ fn build_manifest(
         },
         artifacts: produced.artifacts,
         sbom: produced.sbom,
+        vex: produced.vex,
         gate: Gate {
             decision: produced.verdict.decision,
             date: run.report.date,

@@ -1,7 +1,7 @@
 //! `cargo release-evidence sbom`: only the SBOM(s), without building. The artifact's digest is
 //! included when a previous build left it in the target directory.
 
-use super::release::sbom_files;
+use super::documents::sbom_files;
 use super::{Options, evidence_dir, evidence_location, profile_dir, source_date_epoch};
 use crate::error::{Error, Result};
 use crate::evidence::{self, store, store::Existing};
@@ -68,6 +68,10 @@ pub fn run(opts: &Options, output: Option<&Path>) -> Result<Vec<PathBuf>> {
                 .is_file()
                 .then(|| digest::sha256_file(&path))
                 .transpose()?;
+            let sha512 = path
+                .is_file()
+                .then(|| digest::sha512_file(&path))
+                .transpose()?;
             let model = sbom::model(
                 &sbom_cx,
                 set,
@@ -75,9 +79,10 @@ pub fn run(opts: &Options, output: Option<&Path>) -> Result<Vec<PathBuf>> {
                     file_name: file_name.clone(),
                     kind,
                     sha256,
+                    sha512,
                 },
             )?;
-            for (name, text, _) in sbom_files(opts, &model, &file_name) {
+            for (name, text, _) in sbom_files(opts, &model, &file_name).0 {
                 files.push((dir.join(name), text));
             }
         }

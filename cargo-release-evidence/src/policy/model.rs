@@ -223,4 +223,8 @@ pub struct AdvisoryException {
     pub reason: String,
     pub approved_by: String,
     pub expires: Day,
+    /// Why the product is not affected (an OpenVEX justification). With it the VEX documents
+    /// say `not_affected`; without it the risk is accepted and they say `affected`.
+    #[serde(default)]
+    pub justification: Option<super::values::VexJustification>,
 }

@@ -92,3 +92,44 @@ impl<'de> Deserialize<'de> for AdvisoryId {
         }
     }
 }
+
+/// `justification` of an advisory exception: the OpenVEX status justifications (VEX status
+/// `not_affected`), validated where they are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VexJustification {
+    ComponentNotPresent,
+    VulnerableCodeNotPresent,
+    VulnerableCodeNotInExecutePath,
+    VulnerableCodeCannotBeControlledByAdversary,
+    InlineMitigationsAlreadyExist,
+}
+
+impl VexJustification {
+    /// The OpenVEX value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VexJustification::ComponentNotPresent => "component_not_present",
+            VexJustification::VulnerableCodeNotPresent => "vulnerable_code_not_present",
+            VexJustification::VulnerableCodeNotInExecutePath => {
+                "vulnerable_code_not_in_execute_path"
+            }
+            VexJustification::VulnerableCodeCannotBeControlledByAdversary => {
+                "vulnerable_code_cannot_be_controlled_by_adversary"
+            }
+            VexJustification::InlineMitigationsAlreadyExist => "inline_mitigations_already_exist",
+        }
+    }
+
+    /// The CycloneDX `analysis.justification` closest in meaning.
+    pub fn cyclonedx(self) -> &'static str {
+        match self {
+            VexJustification::ComponentNotPresent | VexJustification::VulnerableCodeNotPresent => {
+                "code_not_present"
+            }
+            VexJustification::VulnerableCodeNotInExecutePath => "code_not_reachable",
+            VexJustification::VulnerableCodeCannotBeControlledByAdversary => "requires_environment",
+            VexJustification::InlineMitigationsAlreadyExist => "protected_by_mitigating_control",
+        }
+    }
+}

@@ -118,6 +118,12 @@ pub fn release_record(m: &Manifest, models: &[SbomModel], changes: &DependencyCh
     for s in &m.sbom {
         let _ = writeln!(t, "| `{}` | {} | `{}` |", s.path, s.kind, s.sha256);
     }
+    if !m.vex.is_empty() {
+        let _ = writeln!(t, "\n## VEX\n\n| file | format | sha256 |\n|---|---|---|");
+        for s in &m.vex {
+            let _ = writeln!(t, "| `{}` | {} | `{}` |", s.path, s.kind, s.sha256);
+        }
+    }
 
     let (linked, build) = models.first().map_or((0, 0), |model| {
         let linked = model

@@ -4,4 +4,5 @@
 pub mod baseline;
 pub mod html;
 pub mod markdown;
+pub mod soup;
 pub mod verification;

@@ -1,5 +1,6 @@
 //! SBOMs of one release artifact: exactly the member's shipped set. One model is built from
-//! the gate's data and rendered as CycloneDX 1.5 JSON and, on request, SPDX 2.3 JSON.
+//! the gate's data and rendered as CycloneDX 1.6 (or 1.5) JSON and, on request, SPDX 2.3 JSON;
+//! the advisory status of the shipped set goes into VEX documents beside it (`vex/`).
 //!
 //! Build-time packages (build-script dependencies, proc-macros) are listed with CycloneDX
 //! scope `excluded` and the property `release-evidence:kind = build-time`; dev-dependencies
@@ -7,8 +8,9 @@
 
 pub mod cyclonedx;
 pub mod spdx;
+pub mod vex;
+mod vulns;
 
-use crate::advisories::matcher;
 use crate::findings::{Decision, Kind};
 use crate::gate::GateRun;
 use crate::util::time::Day;
@@ -22,6 +24,8 @@ pub struct ArtifactInfo {
     pub file_name: String,
     pub kind: String,
     pub sha256: Option<String>,
+    /// SHA-512 of the artifact (BSI TR-03183-2), when the file is at hand.
+    pub sha512: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +55,8 @@ pub struct Accepted {
     pub reason: String,
     pub approved_by: String,
     pub expires: Day,
+    /// Why the product is not affected, when the exception says so.
+    pub justification: Option<crate::policy::values::VexJustification>,
 }
 
 #[derive(Debug, Clone)]
@@ -87,7 +93,15 @@ pub struct SbomModel {
     /// bom-ref → refs it depends on (the product's own edges under `root_ref`).
     pub dependencies: BTreeMap<String, BTreeSet<String>>,
     pub root_ref: String,
+    /// The gate's advisory hits on the shipped set.
     pub vulnerabilities: Vec<Vuln>,
+    /// Advisories about shipped crates whose shipped version is a patched one (`accepted` is
+    /// `None`), for the VEX documents' `fixed` statements.
+    pub fixed: Vec<Vuln>,
+    /// The product's own package data (license, authors, repository).
+    pub product_license: Option<String>,
+    pub product_authors: Vec<String>,
+    pub product_repository: Option<String>,
 }
 
 /// Inputs besides the gate run.
@@ -197,57 +211,9 @@ pub fn model(
         }
     }
 
-    // The gate's advisory hits for this member's packages (decided once, in the gate).
-    let mut vulnerabilities = Vec::new();
-    for hit in cx
-        .run
-        .hits
-        .iter()
-        .filter(|h| set.packages.contains_key(&h.package))
-    {
-        let (Some(component_ref), Some(adv)) = (
-            refs.get(&hit.package),
-            cx.run
-                .db
-                .by_crate
-                .get(&hit.name)
-                .and_then(|l| l.get(hit.index)),
-        ) else {
-            continue;
-        };
-        let accepted = hit.accepted.map(|i| {
-            let e = cx.run.policy.data.advisories.exception[i].get_ref();
-            Accepted {
-                reason: e.reason.clone(),
-                approved_by: e.approved_by.clone(),
-                expires: e.expires,
-            }
-        });
-        let mut aliases: Vec<String> = adv
-            .metadata
-            .aliases
-            .iter()
-            .map(|a| a.as_str().to_owned())
-            .collect();
-        aliases.sort();
-        vulnerabilities.push(Vuln {
-            id: hit.advisory.clone(),
-            package: hit.name.clone(),
-            aliases,
-            title: adv.title().trim().to_owned(),
-            url: Some(format!(
-                "https://rustsec.org/advisories/{}.html",
-                hit.advisory
-            )),
-            date: adv.metadata.date.as_str().to_owned(),
-            recommendation: matcher::patched_text(adv),
-            kind: matcher::kind_text(adv),
-            component_ref: component_ref.clone(),
-            version: hit.version.clone(),
-            accepted,
-        });
-    }
-    vulnerabilities.sort_by(|a, b| (&a.id, &a.component_ref).cmp(&(&b.id, &b.component_ref)));
+    let vulnerabilities = vulns::hits(cx, set, &refs);
+    let fixed = vulns::fixed(cx, &components);
+    let product = ws.graph.metadata(&set.id).expect("member id from graph");
 
     let scope = ws.scope(&cx.run.selection);
     let features = if scope.all_features {
@@ -275,6 +241,10 @@ pub fn model(
         dependencies,
         root_ref,
         vulnerabilities,
+        fixed,
+        product_license: product.license().map(normalize_license),
+        product_authors: product.authors().to_vec(),
+        product_repository: product.repository().map(str::to_owned),
     })
 }
 

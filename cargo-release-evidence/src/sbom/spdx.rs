@@ -29,7 +29,10 @@ pub fn render(m: &SbomModel) -> String {
         "downloadLocation": "NOASSERTION",
         "filesAnalyzed": false,
         "primaryPackagePurpose": if m.artifact.kind == "bin" { "APPLICATION" } else { "LIBRARY" },
-        "checksums": m.artifact.sha256.iter().map(|h| json!({"algorithm": "SHA256", "checksumValue": h})).collect::<Vec<_>>(),
+        "checksums": m.artifact.sha256.iter().map(|h| json!({"algorithm": "SHA256", "checksumValue": h}))
+            .chain(m.artifact.sha512.iter().map(|h| json!({"algorithm": "SHA512", "checksumValue": h})))
+            .collect::<Vec<_>>(),
+        "packageFileName": m.artifact.file_name,
         "licenseConcluded": "NOASSERTION",
         "licenseDeclared": "NOASSERTION",
         "copyrightText": "NOASSERTION",

@@ -1,7 +1,7 @@
 //! SHA-256 helpers, including the documented digest of a directory of files.
 
 use crate::error::{Error, Result};
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha512};
 use std::io::Read;
 use std::path::Path;
 
@@ -10,9 +10,18 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 pub fn sha256_file(path: &Path) -> Result<String> {
+    hash_file::<Sha256>(path)
+}
+
+/// SHA-512 of a file (the digest BSI TR-03183-2 asks for each deployable artifact).
+pub fn sha512_file(path: &Path) -> Result<String> {
+    hash_file::<Sha512>(path)
+}
+
+fn hash_file<H: Digest>(path: &Path) -> Result<String> {
     let mut file = std::fs::File::open(path)
         .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
-    let mut hasher = Sha256::new();
+    let mut hasher = H::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = file

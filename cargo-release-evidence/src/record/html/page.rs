@@ -322,6 +322,19 @@ fn artifacts(h: &mut Html, p: &Page<'_>) {
                     .td("hash", &s.sha256);
             },
         );
+        if !m.vex.is_empty() {
+            h.table(
+                "digests",
+                &["VEX", "format", "size (bytes)", "sha256"],
+                &m.vex,
+                |h, s| {
+                    h.td_code(&s.path)
+                        .td("", &s.kind)
+                        .td("num", &s.size.to_string())
+                        .td("hash", &s.sha256);
+                },
+            );
+        }
         h.raw("<p class=\"note\">Every file of the evidence directory and every artifact is listed with its sha256 in <code>SHA256SUMS</code>; approvals and the release signature cover that file.</p>\n");
     });
 }

@@ -56,6 +56,7 @@ fn model(n: usize) -> SbomModel {
             file_name: "app".into(),
             kind: "bin".into(),
             sha256: None,
+            sha512: None,
         },
         timestamp: "2026-01-01T00:00:00Z".into(),
         target: "x86_64-unknown-linux-gnu".into(),
@@ -66,6 +67,10 @@ fn model(n: usize) -> SbomModel {
         dependencies,
         root_ref: "artifact:app".into(),
         vulnerabilities: Vec::new(),
+        fixed: Vec::new(),
+        product_license: None,
+        product_authors: Vec::new(),
+        product_repository: None,
     }
 }
 

@@ -106,7 +106,7 @@ pub fn check(dir: &Path) -> Result<Files> {
     let (mut product, mut gate_decision, mut blocking) = (None, None, Vec::new());
     if let Some(m) = &manifest {
         if let Some(Some(entries)) = &entries {
-            for section in ["artifacts", "sbom"] {
+            for section in ["artifacts", "sbom", "vex"] {
                 for rec in m[section].as_array().into_iter().flatten() {
                     let (Some(path), Some(sha)) = (rec["path"].as_str(), rec["sha256"].as_str())
                     else {

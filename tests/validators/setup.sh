@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Creates the Python virtualenv holding the independent validators the tests run on the evidence:
+#   cyclonedx-python-lib[json-validation]  strict CycloneDX 1.5/1.6 schema validation (offline)
+#   spdx-tools                             pyspdxtools (SPDX 2.3)
+#   jsonschema                             the vendored OpenVEX JSON schema
+# The venv lives at tests/validators/.venv (ignored by git) and is reused when it already has
+# every pinned package. `.ci/run` calls this script; run it once before the README's test command.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+venv="$here/.venv"
+req="$here/requirements.txt"
+stamp="$venv/.requirements.sha256"
+want="$(sha256sum "$req" | cut -d' ' -f1)"
+if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  exit 0
+fi
+python3 -m venv --clear "$venv"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+echo "$want" > "$stamp"
