@@ -8,6 +8,8 @@ pub mod codes;
 pub mod db;
 pub mod init;
 pub mod inspect;
+pub mod ledger;
+pub mod monitor;
 pub mod publish;
 pub mod release;
 pub mod report;
