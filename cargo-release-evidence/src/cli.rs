@@ -126,8 +126,10 @@ pub enum Command {
     },
     /// List every finding code with its default severity and meaning.
     Codes,
-    /// The ledger: retain verified evidence directories (content-addressed, immutable) and ask
-    /// which retained releases ship a crate.
+    /// Retain verified evidence directories and ask which retained releases ship a crate.
+    ///
+    /// The ledger keeps every file content-addressed and immutable, indexed by product,
+    /// version, target, dates, decision, artifacts, components, exceptions and approvals.
     Ledger {
         /// The ledger, a SQLite file (default:
         /// $XDG_DATA_HOME/cargo-release-evidence/ledger.sqlite3).
@@ -136,11 +138,29 @@ pub enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
-    /// Re-audit every retained release in support against the advisory DB and its own
-    /// exceptions; report what changed since the last run; exit 1 when an unaccepted
-    /// vulnerability affects a supported release.
+    /// Re-audit every retained release in support against the advisory DB.
+    ///
+    /// Each release is checked with its own exceptions (expired ones count as expired); the
+    /// report lists, per advisory, the affected products and versions and what changed since
+    /// the previous run. Exit 1 when an unaccepted vulnerability affects a supported release.
     Monitor {
         /// The ledger, a SQLite file (default:
+        /// $XDG_DATA_HOME/cargo-release-evidence/ledger.sqlite3).
+        #[arg(long, value_name = "PATH")]
+        ledger: Option<String>,
+        /// Also write the report as Markdown to this file (for the post-market surveillance
+        /// file).
+        #[arg(long, value_name = "FILE")]
+        markdown: Option<PathBuf>,
+    },
+    /// What changed between two releases: packages, advisories, exceptions, approvals,
+    /// artifacts.
+    Diff {
+        /// The earlier release: an evidence directory, or PRODUCT@VERSION in the ledger.
+        a: String,
+        /// The later release: an evidence directory, or PRODUCT@VERSION in the ledger.
+        b: String,
+        /// The ledger for PRODUCT@VERSION (default:
         /// $XDG_DATA_HOME/cargo-release-evidence/ledger.sqlite3).
         #[arg(long, value_name = "PATH")]
         ledger: Option<String>,
@@ -164,8 +184,10 @@ pub enum DbCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
-    /// Verify an evidence directory (as `verify`, same trust root) and retain it; a directory
-    /// that does not verify is refused (exit 1) and nothing is written.
+    /// Verify an evidence directory (as `verify`) and retain it in the ledger.
+    ///
+    /// The trust root is chosen as for `verify`. A directory that does not verify is refused
+    /// (exit 1) and nothing is written; the same evidence added again changes nothing.
     Add {
         /// The evidence directory.
         evidence_dir: PathBuf,

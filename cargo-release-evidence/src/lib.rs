@@ -174,7 +174,10 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         Some(Command::Ledger { ledger, command }) => {
             commands::ledger::run(g, ledger.as_deref(), command)
         }
-        Some(Command::Monitor { ledger }) => commands::monitor::run(g, ledger.as_deref()),
+        Some(Command::Monitor { ledger, markdown }) => {
+            commands::monitor::run(g, ledger.as_deref(), markdown.as_deref())
+        }
+        Some(Command::Diff { a, b, ledger }) => commands::diff::run(g, a, b, ledger.as_deref()),
         Some(Command::Db {
             command: DbCommand::Fetch { url },
         }) => commands::db::fetch(g, url),

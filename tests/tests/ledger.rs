@@ -56,17 +56,38 @@ fn ledger_retains_verified_evidence_and_answers_from_it() {
     let l = fx.outside("ledger").join("ledger.sqlite3");
     let d = dir.display().to_string();
 
-    let added = json(&ledger(&fx, &l, &["add", &d]), 0);
-    assert_eq!(added["outcome"], "added", "{added}");
+    // Three concurrent adds of the same evidence: one retains it, the others find it retained.
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            fx.cmd()
+                .args(["ledger", "--ledger"])
+                .arg(&l)
+                .args(["add", &d, "--format", "json", "--date", DATE])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut outcomes: Vec<String> = children
+        .into_iter()
+        .map(|c| json(&c.wait_with_output().unwrap(), 0)["outcome"].to_string())
+        .collect();
+    outcomes.sort();
     assert_eq!(
-        (&added["product"], &added["version"], &added["decision"]),
-        (&"thermo-fw".into(), &"0.9.0".into(), &"PASS".into())
+        outcomes,
+        ["\"added\"", "\"already-retained\"", "\"already-retained\""]
     );
-    assert_eq!(added["files"], files(&dir).len());
-    assert_eq!(added["approvals"], 3);
+    let added = json(&ledger(&fx, &l, &["show", "thermo-fw@0.9.0"]), 0)["releases"][0].clone();
     // The same evidence again: nothing changes.
     let again = json(&ledger(&fx, &l, &["add", &d]), 0);
     assert_eq!(again["outcome"], "already-retained");
+    assert_eq!(
+        (&again["product"], &again["version"], &again["decision"]),
+        (&"thermo-fw".into(), &"0.9.0".into(), &"PASS".into())
+    );
+    assert_eq!(again["files"], files(&dir).len());
+    assert_eq!(again["approvals"], 3);
     assert_eq!(again["bundle_digest"], added["bundle_digest"]);
 
     let list = json(&ledger(&fx, &l, &["list"]), 0);
@@ -146,6 +167,28 @@ fn ledger_retains_verified_evidence_and_answers_from_it() {
             + releases[0]["target"].as_str().unwrap()
             + ")  smallvec 0.6.13 linked  crates.io\n"
     );
+
+    // `diff` of the retained entry against the directory itself: nothing changed.
+    let same = fx
+        .cmd()
+        .args(["diff", "--ledger"])
+        .arg(&l)
+        .arg("thermo-fw@0.9.0")
+        .arg(&dir)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let same = json(&same, 0);
+    for k in [
+        "added",
+        "removed",
+        "changed",
+        "approvals_added",
+        "approvals_removed",
+    ] {
+        assert_eq!(same[k], serde_json::json!([]), "{k}: {same}");
+    }
+    assert_eq!(same["a"]["evidence_digest"], same["b"]["evidence_digest"]);
 
     // Export: the directory back byte for byte (modes too), and it verifies again.
     let to = fx.outside("exported").join("thermo-fw-0.9.0");

@@ -123,8 +123,34 @@ fn monitor_finds_the_release_a_new_advisory_affects() {
     assert_eq!(ids(&r["changes"]["new"]), ["RUSTSEC-2026-0100"]);
     assert_eq!(r["changes"]["resolved"], json!([]));
 
-    // Again the next day: nothing new.
-    let (code, text) = monitor(&fx, &l, &db, "2026-10-02", "human");
+    // Again the next day: nothing new; also as Markdown for the surveillance file.
+    let md = fx.outside("pms").join("monitor.md");
+    let out = fx
+        .cmd()
+        .arg("monitor")
+        .arg("--ledger")
+        .arg(&l)
+        .arg("--advisory-db")
+        .arg(&db)
+        .arg("--markdown")
+        .arg(&md)
+        .args(["--offline", "--date", "2026-10-02"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        md.contains(&format!(
+            "| thermo-fw | 0.9.0 | {target} | crc | 3.4.0 | linked | affected |  |\n"
+        )),
+        "{md}"
+    );
+    assert!(
+        md.contains("## Changes since the run of 2026-10-01\n\nNone.\n"),
+        "{md}"
+    );
+    assert!(md.contains("- Decision: **HOLD** (1 unaccepted vulnerability in supported releases)"));
     assert_eq!(code, 1);
     assert!(
         text.contains(&format!(

@@ -97,10 +97,56 @@ pub struct Blob {
     pub content: Vec<u8>,
 }
 
-/// Reads the verified directory `dir` (`v` is its verification, which passed).
+/// Reads the verified directory `dir` (`v` is its verification, which passed): the approvals
+/// are the ones that verified.
 pub fn read(dir: &Path, v: &Verification) -> Result<(Release, Vec<Blob>)> {
+    let approvals = v
+        .approvals
+        .iter()
+        .map(|a| Approval {
+            role: a.role.clone(),
+            principal: a.principal.clone(),
+            decision: a.decision.clone(),
+            file: a.file.clone(),
+        })
+        .collect();
+    let (release, blobs, _) = read_dir(dir, Some(approvals))?;
+    Ok((release, blobs))
+}
+
+/// Reads `dir` without verifying it (for `diff`): the approvals are the records found
+/// (`approval-*.json`), not verified. Also returns the manifest.
+pub fn read_recorded(dir: &Path) -> Result<(Release, Value)> {
+    let (release, _, manifest) = read_dir(dir, None)?;
+    Ok((release, manifest))
+}
+
+/// The approval records among `files` (`approval-*.json`), as recorded.
+fn recorded_approvals(files: &[File], blobs: &BTreeMap<String, Vec<u8>>) -> Vec<Approval> {
+    files
+        .iter()
+        .filter(|f| f.path.starts_with("approval-") && f.path.ends_with(".json"))
+        .filter_map(|f| {
+            let v: Value = serde_json::from_slice(blobs.get(&f.sha256)?).ok()?;
+            Some(Approval {
+                role: v["role"].as_str()?.to_owned(),
+                principal: v["principal"].as_str()?.to_owned(),
+                decision: v["decision"].as_str()?.to_owned(),
+                file: f.path.clone(),
+            })
+        })
+        .collect()
+}
+
+fn read_dir(dir: &Path, approvals: Option<Vec<Approval>>) -> Result<(Release, Vec<Blob>, Value)> {
     let mut files = Vec::new();
     let mut blobs: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    if !dir.is_dir() {
+        return Err(Error::usage(
+            "EVIDENCE_DIR",
+            format!("{} is not a directory", dir.display()),
+        ));
+    }
     walk(dir, "", &mut files, &mut blobs)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let bundle: String = files
@@ -125,22 +171,20 @@ pub fn read(dir: &Path, v: &Verification) -> Result<(Release, Vec<Blob>)> {
     }
     components.sort();
     components.dedup();
+    let sums = files
+        .iter()
+        .find(|f| f.path == evidence::SUMS_FILE)
+        .map(|f| format!("sha256:{}", f.sha256))
+        .unwrap_or_default();
+    let approvals = approvals.unwrap_or_else(|| recorded_approvals(&files, &blobs));
     let release = Release {
-        product: v
-            .product
-            .as_ref()
-            .map(|p| p.name.clone())
-            .unwrap_or_default(),
-        version: v
-            .product
-            .as_ref()
-            .map(|p| p.version.clone())
-            .unwrap_or_default(),
+        product: text(&manifest["product"]["name"]),
+        version: text(&manifest["product"]["version"]),
         target: text(&manifest["target"]),
         release_date: text(&manifest["generated_at"]),
         gate_date: text(&manifest["gate"]["date"]),
-        decision: v.gate_decision.clone().unwrap_or_default(),
-        evidence_digest: v.evidence_digest.clone().unwrap_or_default(),
+        decision: text(&manifest["gate"]["decision"]),
+        evidence_digest: sums,
         bundle_digest: format!("sha256:{}", sha256_hex(bundle.as_bytes())),
         support_end: opt(&manifest["lifecycle"]["support_until"]),
         advisory_db_date: opt(&manifest["advisory_db"]["date"]),
@@ -169,16 +213,7 @@ pub fn read(dir: &Path, v: &Verification) -> Result<(Release, Vec<Blob>)> {
                 expires: text(&e["expires"]),
             })
             .collect(),
-        approvals: v
-            .approvals
-            .iter()
-            .map(|a| Approval {
-                role: a.role.clone(),
-                principal: a.principal.clone(),
-                decision: a.decision.clone(),
-                file: a.file.clone(),
-            })
-            .collect(),
+        approvals,
         files,
     };
     if release.product.is_empty() || release.version.is_empty() {
@@ -191,7 +226,7 @@ pub fn read(dir: &Path, v: &Verification) -> Result<(Release, Vec<Blob>)> {
         .into_iter()
         .map(|(sha256, content)| Blob { sha256, content })
         .collect();
-    Ok((release, blobs))
+    Ok((release, blobs, manifest))
 }
 
 /// The components of a CycloneDX SBOM written by the main job.

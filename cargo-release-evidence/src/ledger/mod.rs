@@ -8,7 +8,9 @@
 //!   PostgreSQL backend implements the same trait);
 //! - `query`: list, show, export, the crate query (the reports the commands render);
 //! - `monitor`: every retained release in support against today's advisory DB.
+//! - `diff`: what changed between two releases (directories or ledger entries).
 
+pub mod diff;
 pub mod index;
 pub mod monitor;
 pub mod query;

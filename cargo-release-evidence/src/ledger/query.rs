@@ -287,3 +287,32 @@ pub fn query_crate(store: &dyn Store, name: &str, req: Option<&str>) -> Result<Q
         releases: hits,
     })
 }
+
+/// A retained release of `product@version` and its manifest (for `diff`).
+pub fn retained(
+    store: &dyn Store,
+    product: &str,
+    version: &str,
+    target: Option<&str>,
+) -> Result<(Release, serde_json::Value)> {
+    let found = find(store, product, version, target)?;
+    let Some(one) = found.first() else {
+        return Err(not_retained(store, product, version));
+    };
+    if found.len() > 1 {
+        return Err(Error::usage(
+            "--target",
+            format!("{product}@{version} is retained for several targets; name one with --target"),
+        ));
+    }
+    let release = store.release(one.id)?;
+    let manifest = release
+        .files
+        .iter()
+        .find(|f| f.path == crate::evidence::MANIFEST_FILE)
+        .map(|f| store.blob(&f.sha256))
+        .transpose()?
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(serde_json::Value::Null);
+    Ok((release, manifest))
+}

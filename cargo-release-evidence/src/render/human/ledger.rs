@@ -1,6 +1,7 @@
-//! `ledger add|list|show|export|query` and `monitor` as text.
+//! `ledger add|list|show|export|query`, `monitor` and `diff` as text.
 
 use super::plural;
+use crate::ledger::diff::DiffReport;
 use crate::ledger::monitor::{ACCEPTED, MonitorReport};
 use crate::ledger::query::{AddReport, ExportReport, ListReport, QueryReport, ShowReport};
 use crate::ledger::{Added, StateRow};
@@ -266,5 +267,122 @@ pub fn monitor(r: &MonitorReport) -> String {
             "ies"
         }
     );
+    t
+}
+
+pub fn diff(r: &DiffReport) -> String {
+    let mut t = format!(
+        "diff {}@{} ({}, {}) → {}@{} ({}, {})\n",
+        r.a.product,
+        r.a.version,
+        r.a.decision,
+        r.a.evidence_digest,
+        r.b.product,
+        r.b.version,
+        r.b.decision,
+        r.b.evidence_digest
+    );
+    for c in &r.added {
+        let _ = writeln!(
+            t,
+            "  added              {} {} ({}, {})",
+            c.name, c.version, c.kind, c.source
+        );
+    }
+    for c in &r.removed {
+        let _ = writeln!(
+            t,
+            "  removed            {} {} ({}, {})",
+            c.name, c.version, c.kind, c.source
+        );
+    }
+    for c in &r.changed {
+        let _ = writeln!(
+            t,
+            "  changed            {} {} → {} ({}{}, {})",
+            c.name,
+            c.from,
+            c.to,
+            c.bump,
+            if c.compatible {
+                ", compatible"
+            } else {
+                ", breaking"
+            },
+            c.kind
+        );
+    }
+    for m in &r.source_changed {
+        let _ = writeln!(
+            t,
+            "  source changed     {} {}: {} → {}",
+            m.name, m.version, m.from, m.to
+        );
+    }
+    for m in &r.kind_changed {
+        let _ = writeln!(
+            t,
+            "  kind changed       {} {}: {} → {}",
+            m.name, m.version, m.from, m.to
+        );
+    }
+    for a in &r.advisories_new {
+        let _ = writeln!(
+            t,
+            "  advisory new       {} on {} ({})",
+            a.advisory, a.package, a.code
+        );
+    }
+    for a in &r.advisories_cleared {
+        let _ = writeln!(
+            t,
+            "  advisory cleared   {} on {} ({})",
+            a.advisory, a.package, a.code
+        );
+    }
+    for e in &r.exceptions_added {
+        let _ = writeln!(
+            t,
+            "  exception added    {} on {} until {}",
+            e.advisory, e.krate, e.expires
+        );
+    }
+    for e in &r.exceptions_removed {
+        let _ = writeln!(
+            t,
+            "  exception removed  {} on {} until {}",
+            e.advisory, e.krate, e.expires
+        );
+    }
+    for a in &r.approvals_added {
+        let _ = writeln!(
+            t,
+            "  approval added     {} by {}: {}",
+            a.role, a.principal, a.decision
+        );
+    }
+    for a in &r.approvals_removed {
+        let _ = writeln!(
+            t,
+            "  approval removed   {} by {}: {}",
+            a.role, a.principal, a.decision
+        );
+    }
+    for x in &r.artifacts {
+        let size = |s: Option<u64>| s.map(|s| s.to_string()).unwrap_or_else(|| "-".to_owned());
+        let same = x.from_sha256 == x.to_sha256;
+        let _ = writeln!(
+            t,
+            "  artifact           {}: {} → {} bytes{}",
+            x.path,
+            size(x.from_size),
+            size(x.to_size),
+            if same {
+                ", identical"
+            } else {
+                ", digest changed"
+            }
+        );
+    }
     t
 }
