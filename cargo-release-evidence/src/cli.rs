@@ -126,6 +126,45 @@ pub enum Command {
     },
     /// List every finding code with its default severity and meaning.
     Codes,
+    /// Retain verified evidence directories and ask which retained releases ship a crate.
+    ///
+    /// The ledger keeps every file content-addressed and immutable, indexed by product,
+    /// version, target, dates, decision, artifacts, components, exceptions and approvals.
+    Ledger {
+        /// The ledger, a SQLite file (default:
+        /// $XDG_DATA_HOME/cargo-release-evidence/ledger.sqlite3).
+        #[arg(long, global = true, value_name = "PATH")]
+        ledger: Option<String>,
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+    /// Re-audit every retained release in support against the advisory DB.
+    ///
+    /// Each release is checked with its own exceptions (expired ones count as expired); the
+    /// report lists, per advisory, the affected products and versions and what changed since
+    /// the previous run. Exit 1 when an unaccepted vulnerability affects a supported release.
+    Monitor {
+        /// The ledger, a SQLite file (default:
+        /// $XDG_DATA_HOME/cargo-release-evidence/ledger.sqlite3).
+        #[arg(long, value_name = "PATH")]
+        ledger: Option<String>,
+        /// Also write the report as Markdown to this file (for the post-market surveillance
+        /// file).
+        #[arg(long, value_name = "FILE")]
+        markdown: Option<PathBuf>,
+    },
+    /// What changed between two releases: packages, advisories, exceptions, approvals,
+    /// artifacts.
+    Diff {
+        /// The earlier release: an evidence directory, or PRODUCT@VERSION in the ledger.
+        a: String,
+        /// The later release: an evidence directory, or PRODUCT@VERSION in the ledger.
+        b: String,
+        /// The ledger for PRODUCT@VERSION (default:
+        /// $XDG_DATA_HOME/cargo-release-evidence/ledger.sqlite3).
+        #[arg(long, value_name = "PATH")]
+        ledger: Option<String>,
+    },
     /// Manage the advisory database.
     Db {
         #[command(subcommand)]
@@ -140,6 +179,46 @@ pub enum DbCommand {
         /// Repository to fetch from.
         #[arg(long, default_value = crate::advisories::db::DEFAULT_URL)]
         url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Verify an evidence directory (as `verify`) and retain it in the ledger.
+    ///
+    /// The trust root is chosen as for `verify`. A directory that does not verify is refused
+    /// (exit 1) and nothing is written; the same evidence added again changes nothing.
+    Add {
+        /// The evidence directory.
+        evidence_dir: PathBuf,
+        /// The allowed_signers file you trust (as for `verify`).
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
+        /// Trust the approval rules and allowed_signers copied into the evidence (as for
+        /// `verify`).
+        #[arg(long)]
+        trust_evidence_copy: bool,
+    },
+    /// List the retained releases.
+    List,
+    /// Show a retained release: artifacts, approvals, exceptions, components, files.
+    Show {
+        /// The release, PRODUCT@VERSION (`--target` picks one of several targets).
+        release: String,
+    },
+    /// Write a retained evidence directory back, byte for byte, to a new directory.
+    Export {
+        /// The release, PRODUCT@VERSION (`--target` picks one of several targets).
+        release: String,
+        /// The directory to create (must not exist, or be empty).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+    /// Which retained releases ship a crate (at versions matching REQ).
+    Query {
+        /// The crate, NAME or NAME@REQ (a semver requirement such as `<0.6.14`).
+        #[arg(long = "crate", value_name = "NAME[@REQ]")]
+        krate: String,
     },
 }
 

@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod findings;
 pub mod gate;
 pub mod inspect;
+pub mod ledger;
 pub mod pipeline;
 pub mod policy;
 pub mod record;
@@ -170,6 +171,13 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         }) => commands::verify_build::run(g, evidence_dir, *trust_build_flags),
         Some(Command::Codes) => commands::codes::run(g),
         Some(Command::Publish { args }) => commands::publish::run(g, args),
+        Some(Command::Ledger { ledger, command }) => {
+            commands::ledger::run(g, ledger.as_deref(), command)
+        }
+        Some(Command::Monitor { ledger, markdown }) => {
+            commands::monitor::run(g, ledger.as_deref(), markdown.as_deref())
+        }
+        Some(Command::Diff { a, b, ledger }) => commands::diff::run(g, a, b, ledger.as_deref()),
         Some(Command::Db {
             command: DbCommand::Fetch { url },
         }) => commands::db::fetch(g, url),

@@ -242,3 +242,18 @@ pub fn setup(policy: &str, git_style: bool, pass: bool) -> (Fixture, Keys, PathB
     let dir = build_evidence(&fx, if pass { 0 } else { 1 });
     (fx, keys, dir)
 }
+
+/// The example's evidence (PASS with the smallvec exception), approved by every role and
+/// signed: `verify` passes in the workspace.
+pub fn signed_release() -> (Fixture, PathBuf) {
+    let (fx, keys, dir) = setup(&approvals(SEC_ONLY), false, true);
+    for (role, key) in [("qa", "qa"), ("regulatory", "ra"), ("security", "sec")] {
+        let out = approve(&fx, &keys, role, key, &[]);
+        assert!(out.status.success(), "{}", crate::stderr(&out));
+    }
+    let out = sign(&fx, &keys, "release");
+    assert!(out.status.success(), "{}", crate::stderr(&out));
+    let out = verify_in(&fx, &fx.root, &dir, &[]);
+    assert!(out.status.success(), "{}", crate::stdout(&out));
+    (fx, dir)
+}

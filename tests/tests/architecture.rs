@@ -24,6 +24,7 @@ const LAYERS: &[&[&str]] = &[
     &["inspect"],
     &["adopt"],
     &["report"],
+    &["ledger"],
     &["pipeline"],
     &["render"],
     &["cli"],

@@ -6,6 +6,7 @@ pub mod build;
 pub mod check;
 pub mod codes;
 pub mod inspect;
+pub mod ledger;
 pub mod release;
 pub mod report;
 pub mod test;

@@ -1,0 +1,139 @@
+//! Markdown renderings of reports meant for files people keep: `monitor --markdown FILE`, an
+//! entry for the post-market surveillance file (IEC 62304 §6.2, the CRA's vulnerability
+//! handling).
+
+use crate::ledger::StateRow;
+use crate::ledger::monitor::MonitorReport;
+use std::fmt::Write;
+
+/// A table cell: pipes escaped, lines joined.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+pub fn monitor(r: &MonitorReport) -> String {
+    let mut t = format!(
+        "# Vulnerability monitoring of retained releases, {}\n\n",
+        r.date
+    );
+    let _ = writeln!(
+        t,
+        "- Decision: **{}** ({} unaccepted vulnerabilit{} in supported releases)",
+        r.decision,
+        r.unaccepted_vulnerabilities,
+        if r.unaccepted_vulnerabilities == 1 {
+            "y"
+        } else {
+            "ies"
+        }
+    );
+    let _ = writeln!(
+        t,
+        "- Advisory database: {} advisories, dated {}{}",
+        r.advisory_db.advisories,
+        r.advisory_db.date.as_deref().unwrap_or("unknown"),
+        r.advisory_db
+            .commit
+            .as_deref()
+            .map(|c| format!(", commit `{c}`"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        t,
+        "- Releases monitored: {}; out of support: {}; without a declared support end: {}\n",
+        r.monitored.len(),
+        r.out_of_support.len(),
+        r.no_support_end.len()
+    );
+    t.push_str("## Affected releases by advisory\n\n");
+    if r.advisories.is_empty() {
+        t.push_str("No advisory affects a monitored release.\n\n");
+    }
+    for a in &r.advisories {
+        let _ = writeln!(t, "### {} ({}): {}\n", a.id, a.kind, cell(&a.title));
+        if !a.aliases.is_empty() {
+            let _ = writeln!(t, "Aliases: {}  ", a.aliases.join(", "));
+        }
+        if let Some(c) = &a.cvss {
+            let _ = writeln!(t, "CVSS: `{c}`  ");
+        }
+        let _ = writeln!(t, "Fix: {}\n", cell(&a.patched));
+        t.push_str(
+            "| product | version | target | crate | crate version | kind | status | exception |\n",
+        );
+        t.push_str("|---|---|---|---|---|---|---|---|\n");
+        for x in &a.affected {
+            let exception = x
+                .exception
+                .as_ref()
+                .map(|e| format!("{} until {}: {}", e.approved_by, e.expires, e.reason))
+                .unwrap_or_default();
+            let _ = writeln!(
+                t,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                cell(&x.product),
+                cell(&x.version),
+                cell(&x.target),
+                cell(&x.krate),
+                cell(&x.crate_version),
+                x.component_kind,
+                x.status,
+                cell(&exception)
+            );
+        }
+        t.push('\n');
+    }
+    match &r.changes.previous_run {
+        Some(d) => {
+            let _ = writeln!(t, "## Changes since the run of {d}\n");
+        }
+        None => {
+            t.push_str("## Changes\n\nFirst monitor run of this ledger: every finding is new.\n\n")
+        }
+    }
+    let rows: Vec<(&str, &StateRow)> = r
+        .changes
+        .new
+        .iter()
+        .map(|x| ("new", x))
+        .chain(r.changes.resolved.iter().map(|x| ("resolved", x)))
+        .chain(
+            r.changes
+                .exception_expired
+                .iter()
+                .map(|x| ("exception expired", x)),
+        )
+        .collect();
+    if rows.is_empty() {
+        t.push_str("None.\n");
+    } else {
+        t.push_str("| change | advisory | release | target | crate | status |\n|---|---|---|---|---|---|\n");
+        for (what, x) in rows {
+            let _ = writeln!(
+                t,
+                "| {what} | {} | {}@{} | {} | {} {} | {} |",
+                cell(&x.advisory),
+                cell(&x.product),
+                cell(&x.version),
+                cell(&x.target),
+                cell(&x.krate),
+                cell(&x.crate_version),
+                x.status
+            );
+        }
+    }
+    if !r.out_of_support.is_empty() {
+        t.push_str("\n## Out of support (not monitored)\n\n");
+        for x in &r.out_of_support {
+            let _ = writeln!(
+                t,
+                "- {}@{} ({}), support ended {}",
+                cell(&x.product),
+                cell(&x.version),
+                cell(&x.target),
+                x.support_end.as_deref().unwrap_or("?")
+            );
+        }
+    }
+    t
+}
