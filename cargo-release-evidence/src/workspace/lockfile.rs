@@ -30,6 +30,7 @@ pub fn read(root: &Path) -> Result<LockInfo> {
 }
 
 pub fn parse(path: &Path, text: &str) -> Result<LockInfo> {
+    non_ascii_checksums(path, text)?;
     let lock: rustsec::Lockfile = text.parse().map_err(|e: rustsec::cargo_lock::Error| {
         Error::Environment(format!(
             "{} is not a valid lockfile: {}",
@@ -53,4 +54,56 @@ pub fn parse(path: &Path, text: &str) -> Result<LockInfo> {
             })
             .collect(),
     })
+}
+
+/// cargo-lock slices a checksum by byte offsets and panics on one that is not ASCII (found by
+/// the `lockfile` fuzz target): such a lockfile is refused here, before it gets there. TOML
+/// escapes (`"\u00e9"`) are decoded by the parse, so the check reads the parsed values.
+fn non_ascii_checksums(path: &Path, text: &str) -> Result<()> {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Ok(()); // not TOML at all: cargo-lock says why
+    };
+    let packages = table.get("package").and_then(toml::Value::as_array);
+    let checksums = packages
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.get("checksum"))
+        .chain(
+            table
+                .get("metadata")
+                .and_then(toml::Value::as_table)
+                .into_iter()
+                .flat_map(|m| m.values()),
+        );
+    for value in checksums {
+        if value.as_str().is_some_and(|c| !c.is_ascii()) {
+            return Err(Error::Environment(format!(
+                "{} is not a valid lockfile: a checksum holds characters other than hexadecimal digits ({})",
+                path.display(),
+                crate::util::text::clip(&value.to_string(), 80)
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checksum_with_other_characters_is_an_error_not_a_panic() {
+        for checksum in [
+            "d026218ae25ba5c72834245412dd1338f6d270d2c51\\u043cee03a4badec288d4056",
+            "d026218ae25ba5c72834245412dd1338f6d270d2c51мee03a4badec288d4056",
+        ] {
+            let text = format!(
+                "version = 3\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{checksum}\"\n"
+            );
+            let err = parse(Path::new("Cargo.lock"), &text)
+                .err()
+                .expect("refused");
+            assert!(err.to_string().contains("not a valid lockfile"), "{err}");
+        }
+    }
 }
