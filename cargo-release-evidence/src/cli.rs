@@ -118,6 +118,12 @@ pub enum Command {
     },
     /// Write a starting release-evidence.toml (every shipped crate pending review).
     Init,
+    /// List the crates that need a review decision with the facts a reviewer needs, riskiest
+    /// first; record decisions in the policy (`approve`, `baseline`).
+    Review {
+        #[command(subcommand)]
+        command: Option<ReviewCommand>,
+    },
     /// Run the gate and, only on PASS, `cargo publish ARGS`.
     Publish {
         /// Arguments passed to `cargo publish` (after `--`).
@@ -130,6 +136,39 @@ pub enum Command {
     Db {
         #[command(subcommand)]
         command: DbCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Record your review of a crate at its locked version as an [[approved]] entry (replacing
+    /// its pending-review entry), keeping the policy's comments and layout.
+    Approve {
+        /// The crate, with its version when several versions ship.
+        #[arg(value_name = "NAME[@VERSION]")]
+        spec: String,
+        /// Why the crate is acceptable.
+        #[arg(long)]
+        rationale: String,
+        /// What the review checked: `safe-to-deploy`, `safe-to-run` (cargo-vet's) or your own.
+        #[arg(long)]
+        criteria: Option<String>,
+        /// The reviewer (default: `git config user.email`).
+        #[arg(long, value_name = "EMAIL")]
+        reviewer: Option<String>,
+    },
+    /// Record every crate that needs a decision as a dated baseline entry: accepted as in use
+    /// when the tool was adopted, not reviewed, and counted apart from reviewed crates.
+    Baseline {
+        /// Why the crates in use today are accepted.
+        #[arg(long)]
+        rationale: String,
+        /// Who decides (default: `git config user.email`).
+        #[arg(long, value_name = "EMAIL")]
+        reviewer: Option<String>,
+        /// The baseline entries count up to and including this day.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        expires: Option<String>,
     },
 }
 

@@ -19,6 +19,7 @@ pub mod policy;
 pub mod record;
 pub mod render;
 pub mod report;
+pub mod review;
 pub mod sbom;
 pub mod sign;
 pub mod util;
@@ -108,6 +109,7 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         Some(Command::Check) => commands::check::run(g),
         Some(Command::Sbom { output }) => commands::sbom::run(g, output.as_deref()),
         Some(Command::Init) => commands::init::run(g),
+        Some(Command::Review { command }) => commands::review::run(g, command.as_ref()),
         Some(Command::Build) => commands::build::run(g),
         Some(Command::Test) => commands::test::run(g),
         Some(Command::Inspect { binary }) => commands::inspect::run(g, binary),

@@ -11,6 +11,7 @@ pub mod inspect;
 pub mod publish;
 pub mod release;
 pub mod report;
+pub mod review;
 pub mod sbom;
 pub mod sign;
 pub mod test;

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod inspect;
 pub mod release;
 pub mod report;
+pub mod review;
 pub mod test;
 pub mod verify;
 
