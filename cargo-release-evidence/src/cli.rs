@@ -118,6 +118,16 @@ pub enum Command {
     },
     /// Write a starting release-evidence.toml (every shipped crate pending review).
     Init,
+    /// Write the configuration of a peer tool (cargo-deny, cargo-audit, osv-scanner) from the
+    /// policy: licenses, sources, advisory exceptions valid on the evaluation date.
+    Export {
+        /// The peer tool.
+        #[arg(value_enum)]
+        tool: PeerTool,
+        /// Write to this file (default: standard output).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// List the crates that need a review decision with the facts a reviewer needs, riskiest
     /// first; record decisions in the policy (`approve`, `baseline`).
     Review {
@@ -187,6 +197,16 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeerTool {
+    /// deny.toml
+    CargoDeny,
+    /// audit.toml (`.cargo/audit.toml`)
+    CargoAudit,
+    /// osv-scanner.toml
+    OsvScanner,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

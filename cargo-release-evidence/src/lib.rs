@@ -109,6 +109,9 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         Some(Command::Check) => commands::check::run(g),
         Some(Command::Sbom { output }) => commands::sbom::run(g, output.as_deref()),
         Some(Command::Init) => commands::init::run(g),
+        Some(Command::Export { tool, output }) => {
+            commands::export::run(g, *tool, output.as_deref())
+        }
         Some(Command::Review { command }) => commands::review::run(g, command.as_ref()),
         Some(Command::Build) => commands::build::run(g),
         Some(Command::Test) => commands::test::run(g),

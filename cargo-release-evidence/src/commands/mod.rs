@@ -6,6 +6,7 @@ pub mod build;
 pub mod check;
 pub mod codes;
 pub mod db;
+pub mod export;
 pub mod init;
 pub mod inspect;
 pub mod publish;
