@@ -118,6 +118,22 @@ pub enum Command {
     },
     /// Write a starting release-evidence.toml (every shipped crate pending review).
     Init,
+    /// Write the configuration of a peer tool (cargo-deny, cargo-audit, osv-scanner) from the
+    /// policy: licenses, sources, advisory exceptions valid on the evaluation date.
+    Export {
+        /// The peer tool.
+        #[arg(value_enum)]
+        tool: PeerTool,
+        /// Write to this file (default: standard output).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// List the crates that need a review decision with the facts a reviewer needs, riskiest
+    /// first; record decisions in the policy (`approve`, `baseline`).
+    Review {
+        #[command(subcommand)]
+        command: Option<ReviewCommand>,
+    },
     /// Run the gate and, only on PASS, `cargo publish ARGS`.
     Publish {
         /// Arguments passed to `cargo publish` (after `--`).
@@ -169,6 +185,39 @@ pub enum Command {
     Db {
         #[command(subcommand)]
         command: DbCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Record your review of a crate at its locked version as an [[approved]] entry (replacing
+    /// its pending-review entry), keeping the policy's comments and layout.
+    Approve {
+        /// The crate, with its version when several versions ship.
+        #[arg(value_name = "NAME[@VERSION]")]
+        spec: String,
+        /// Why the crate is acceptable.
+        #[arg(long)]
+        rationale: String,
+        /// What the review checked: `safe-to-deploy`, `safe-to-run` (cargo-vet's) or your own.
+        #[arg(long)]
+        criteria: Option<String>,
+        /// The reviewer (default: `git config user.email`).
+        #[arg(long, value_name = "EMAIL")]
+        reviewer: Option<String>,
+    },
+    /// Record every crate that needs a decision as a dated baseline entry: accepted as in use
+    /// when the tool was adopted, not reviewed, and counted apart from reviewed crates.
+    Baseline {
+        /// Why the crates in use today are accepted.
+        #[arg(long)]
+        rationale: String,
+        /// Who decides (default: `git config user.email`).
+        #[arg(long, value_name = "EMAIL")]
+        reviewer: Option<String>,
+        /// The baseline entries count up to and including this day.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        expires: Option<String>,
     },
 }
 
@@ -227,6 +276,16 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeerTool {
+    /// deny.toml
+    CargoDeny,
+    /// audit.toml (`.cargo/audit.toml`)
+    CargoAudit,
+    /// osv-scanner.toml
+    OsvScanner,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -58,6 +58,8 @@ codes! {
         "An [[approved]] entry exists for the crate, but its version requirement does not match the locked version.";
     ApprovalPending = "RE-APPROVAL-PENDING", Error,
         "An [[approved]] entry is marked pending review (written by `init`); a person must review it.";
+    ApprovalExpired = "RE-APPROVAL-EXPIRED", Error,
+        "The [[approved]] entry covering the locked version (often a `baseline` entry) has passed its `expires` date.";
     ApprovalSourceMismatch = "RE-APPROVAL-SOURCE", Error,
         "An [[approved]] entry names a source other than the one the package comes from.";
     ApprovalUnused = "RE-APPROVAL-UNUSED", Warning,

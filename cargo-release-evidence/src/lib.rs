@@ -20,6 +20,7 @@ pub mod policy;
 pub mod record;
 pub mod render;
 pub mod report;
+pub mod review;
 pub mod sbom;
 pub mod sign;
 pub mod util;
@@ -109,6 +110,10 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         Some(Command::Check) => commands::check::run(g),
         Some(Command::Sbom { output }) => commands::sbom::run(g, output.as_deref()),
         Some(Command::Init) => commands::init::run(g),
+        Some(Command::Export { tool, output }) => {
+            commands::export::run(g, *tool, output.as_deref())
+        }
+        Some(Command::Review { command }) => commands::review::run(g, command.as_ref()),
         Some(Command::Build) => commands::build::run(g),
         Some(Command::Test) => commands::test::run(g),
         Some(Command::Inspect { binary }) => commands::inspect::run(g, binary),

@@ -23,6 +23,7 @@ const LAYERS: &[&[&str]] = &[
     &["sign"],
     &["inspect"],
     &["adopt"],
+    &["review"],
     &["report"],
     &["ledger"],
     &["pipeline"],

@@ -2,11 +2,11 @@
 //! crate is listed as pending review, so the gate holds until a person reviews it.
 
 use crate::error::{Error, Result};
-use crate::policy::POLICY_FILE;
+use crate::policy::{POLICY_FILE, license, values};
 use crate::util::digest;
 use crate::util::time::Day;
 use crate::workspace::{ShippedPackage, Source};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -44,30 +44,31 @@ pub fn policy_text(members: &[String], packages: &[ShippedPackage], date: Day) -
         let _ = writeln!(t, "name = \"{}\"", p.name);
         let _ = writeln!(t, "version = \"={}\"", p.version);
         let _ = writeln!(t, "pending-review = true");
-        let _ = writeln!(
-            t,
-            "# {} — {}",
-            p.strongest_kind(),
-            p.license.as_deref().unwrap_or("no license declared")
-        );
+        let license = match p.license.as_deref().map(license::read) {
+            Some(Ok(d)) => d.describe(),
+            Some(Err(_)) => format!(
+                "`{}`, not an SPDX expression",
+                p.license.as_deref().unwrap_or("")
+            ),
+            None => "no license declared".to_owned(),
+        };
+        let _ = writeln!(t, "# {} — {license}", p.strongest_kind());
         let _ = writeln!(t, "# reviewed-by = \"name@example.com\"");
         let _ = writeln!(t, "# date = {date}");
         let _ = writeln!(t, "# rationale = \"why this crate is acceptable\"\n");
     }
 
-    let mut licenses = BTreeSet::new();
-    for p in packages.iter().filter(|p| p.is_third_party()) {
-        if let Some(l) = &p.license
-            && let Ok(expr) = spdx::Expression::parse_mode(l, spdx::ParseMode::LAX)
-        {
-            for r in expr.requirements() {
-                licenses.insert(r.req.to_string());
-            }
-        }
-    }
+    let (licenses, refused) = licenses_in_use(packages);
     t.push_str(
         "[licenses]\n# SPDX ids in use today; remove what your organisation does not accept.\n",
     );
+    for (id, crates) in &refused {
+        let _ = writeln!(
+            t,
+            "# `{id}` (declared by {}) is no current SPDX id: review those terms and add a [[licenses.exception]].",
+            crates.join(", ")
+        );
+    }
     let _ = writeln!(
         t,
         "allow = [{}]\n",
@@ -182,6 +183,32 @@ pub fn write(root: &Path, text: &str) -> Result<std::path::PathBuf> {
         let _ = d.sync_all();
     }
     Ok(path)
+}
+
+/// The license ids the shipped third-party crates use, as the policy's strict allow-list
+/// accepts them (`check` validates it with the same parser), and the ids it would refuse (a
+/// deprecated id with no successor) with the crates declaring them.
+fn licenses_in_use(
+    packages: &[ShippedPackage],
+) -> (BTreeSet<String>, BTreeMap<String, Vec<String>>) {
+    let mut allow = BTreeSet::new();
+    let mut refused: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in packages.iter().filter(|p| p.is_third_party()) {
+        let Some(Ok(declared)) = p.license.as_deref().map(license::read) else {
+            continue;
+        };
+        for id in declared.requirement_ids() {
+            if values::licensee(&id).is_ok() {
+                allow.insert(id);
+            } else {
+                let crates = refused.entry(id).or_default();
+                if !crates.contains(&p.name) {
+                    crates.push(p.name.clone());
+                }
+            }
+        }
+    }
+    (allow, refused)
 }
 
 fn quoted<'a>(items: impl Iterator<Item = &'a str>) -> String {

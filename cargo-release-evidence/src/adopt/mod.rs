@@ -1,4 +1,5 @@
 //! Adopting the tool on an existing project: `init` writes a starting policy from the shipped
-//! sets.
+//! sets; `export` writes the peer tools' configuration from the policy.
 
+pub mod export;
 pub mod init;

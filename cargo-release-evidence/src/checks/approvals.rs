@@ -31,11 +31,38 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         if pkg.is_supplier_input() {
             continue;
         }
-        if full.iter().any(|&i| !entries[i].get_ref().pending_review) {
+        let counts = |i: usize| {
+            let e = entries[i].get_ref();
+            !e.pending_review && !e.expired(cx.date)
+        };
+        if full.iter().any(|&i| counts(i)) {
             continue;
         }
         let package = pkg.package_ref();
-        let finding = if let Some(&i) = full.first() {
+        let expired = full
+            .iter()
+            .copied()
+            .find(|&i| !entries[i].get_ref().pending_review);
+        let finding = if let Some(i) = expired {
+            let e = entries[i].get_ref();
+            let kind = if e.baseline {
+                "baseline entry"
+            } else {
+                "approval"
+            };
+            Finding::new(
+                Code::ApprovalExpired,
+                format!(
+                    "{package}: its {kind} expired on {}",
+                    e.expires.map(|d| d.to_string()).unwrap_or_default()
+                ),
+                format!(
+                    "review {} {} (`cargo release-evidence review`) and record the approval with `review approve {}@{}`",
+                    pkg.name, pkg.version, pkg.name, pkg.version
+                ),
+            )
+            .location(Some(cx.policy.location(&entries[i])))
+        } else if let Some(&i) = full.first() {
             Finding::new(
                 Code::ApprovalPending,
                 format!("{package} is awaiting review (pending-review = true)"),
@@ -105,6 +132,47 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// How the shipped third-party crates (supplier inputs aside) are approved: by a review, or
+/// only by a `baseline` entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ApprovalCounts {
+    pub reviewed: usize,
+    pub baseline: usize,
+}
+
+pub fn counts(cx: &Context<'_>) -> ApprovalCounts {
+    let mut c = ApprovalCounts::default();
+    for pkg in cx.third_party().filter(|p| !p.is_supplier_input()) {
+        let mut valid = cx
+            .policy
+            .data
+            .approved
+            .iter()
+            .map(|e| e.get_ref())
+            .filter(|e| {
+                e.name == pkg.name
+                    && e.version.0.matches(&pkg.version)
+                    && source_matches(e.source.as_deref(), pkg)
+                    && !e.pending_review
+                    && !e.expired(cx.date)
+            });
+        let (mut reviewed, mut baseline) = (false, false);
+        for e in valid.by_ref() {
+            if e.baseline {
+                baseline = true;
+            } else {
+                reviewed = true;
+            }
+        }
+        if reviewed {
+            c.reviewed += 1;
+        } else if baseline {
+            c.baseline += 1;
+        }
+    }
+    c
 }
 
 /// Whether an approval's optional `source` covers the package's source.

@@ -1,9 +1,11 @@
-//! Licenses: every third-party package's SPDX expression must be satisfied by the allowed
-//! licenses (plus that crate's exceptions). Evaluated with the `spdx` crate, so `OR` needs one
-//! side, `AND` both, and `WITH` exceptions must be allowed as such.
+//! Licenses: every third-party package's SPDX expression (read as crates.io holds it, by
+//! `policy::license`) must be satisfied by the allowed licenses (plus that crate's
+//! exceptions). Evaluated with the `spdx` crate, so `OR` needs one side, `AND` both, and `WITH`
+//! exceptions must be allowed as such.
 
 use super::Context;
 use crate::findings::{Code, Finding};
+use crate::policy::license;
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let lic = &cx.policy.data.licenses;
@@ -45,8 +47,8 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             );
             continue;
         };
-        let expr = match spdx::Expression::parse_mode(text, spdx::ParseMode::LAX) {
-            Ok(expr) => expr,
+        let declared = match license::read(text) {
+            Ok(declared) => declared,
             Err(e) => {
                 findings.push(
                     Finding::new(
@@ -77,6 +79,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 .map(Some)
         };
         let mut exception_hit = vec![false; exceptions.len()];
+        let expr = &declared.expr;
         let allowed = expr.evaluate(|req| match permits(req) {
             Some(Some(k)) => {
                 exception_hit[k] = true;
@@ -100,7 +103,8 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 Finding::new(
                     Code::LicenseNotAllowed,
                     format!(
-                        "{package} is licensed `{text}`; not allowed: {}",
+                        "{package} is licensed `{}`; not allowed: {}",
+                        declared.describe(),
                         failed.join(", ")
                     ),
                     format!(

@@ -247,6 +247,7 @@ pub fn run(opts: &Options) -> Result<GateRun> {
         git: git.as_ref(),
     };
     let out = checks::run_all(&cx);
+    let approvals = checks::approvals::counts(&cx);
     let mut found = out.findings;
     locations::add_fallback(&mut found, &workspace, &sets, &policy);
     findings::sort(&mut found);
@@ -265,6 +266,7 @@ pub fn run(opts: &Options) -> Result<GateRun> {
             warnings: findings::count(&found, Severity::Warning),
             members: sets.len(),
             packages: packages.len(),
+            approvals,
         },
         scope: workspace.scope(sel),
         policy: PolicyInfo {

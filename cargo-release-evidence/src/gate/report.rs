@@ -34,6 +34,8 @@ pub struct Summary {
     pub members: usize,
     /// Distinct packages over all shipped sets (members included).
     pub packages: usize,
+    /// Third-party crates approved by a review, and those approved only by a baseline entry.
+    pub approvals: crate::checks::approvals::ApprovalCounts,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -133,6 +133,7 @@ impl MemberVerdict {
                 warnings: findings::count(&findings, Severity::Warning),
                 members: 1,
                 packages: set.packages.len(),
+                approvals: run.report.summary.approvals,
             },
             findings,
         }

@@ -84,6 +84,22 @@ pub struct Approval {
     /// Written by `init`: the entry exists but nobody has reviewed the crate yet.
     #[serde(default)]
     pub pending_review: bool,
+    /// What the review checked: cargo-vet's `safe-to-deploy` / `safe-to-run`, or the team's
+    /// own criteria.
+    pub criteria: Option<String>,
+    /// Written by `review baseline`: the crate was in use when the tool was adopted and is
+    /// accepted as such, not reviewed. The gate counts it; reports count it apart.
+    #[serde(default)]
+    pub baseline: bool,
+    /// The approval counts up to and including this day.
+    pub expires: Option<Day>,
+}
+
+impl Approval {
+    /// Whether the entry has passed its `expires` date on `date`.
+    pub fn expired(&self, date: Day) -> bool {
+        self.expires.is_some_and(|x| x < date)
+    }
 }
 
 /// `[licenses]`.

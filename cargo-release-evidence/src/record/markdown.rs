@@ -35,6 +35,14 @@ pub fn release_record(m: &Manifest, models: &[SbomModel], changes: &DependencyCh
             );
         }
     }
+    let a = m.gate.summary.approvals;
+    if a.baseline > 0 {
+        let _ = writeln!(
+            t,
+            "Third-party crates: {} approved by a review, {} accepted by baseline entries when the tool was adopted (not reviewed).\n",
+            a.reviewed, a.baseline
+        );
+    }
     let source = match &m.source.commit {
         Some(c) => format!(
             "commit `{c}`{}{}",

@@ -120,4 +120,12 @@ fn summary(out: &mut String, r: &CheckReport) {
         linked,
         build
     );
+    let a = r.summary.approvals;
+    if a.baseline > 0 {
+        let _ = writeln!(
+            out,
+            "approvals: {} crates reviewed, {} accepted by baseline entries (not reviewed)",
+            a.reviewed, a.baseline
+        );
+    }
 }

@@ -9,6 +9,7 @@ pub mod inspect;
 pub mod ledger;
 pub mod release;
 pub mod report;
+pub mod review;
 pub mod test;
 pub mod verify;
 

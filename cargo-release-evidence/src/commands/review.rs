@@ -1,0 +1,215 @@
+//! `review`, `review approve`, `review baseline`: what needs a decision, and recording it.
+
+use super::{date, gate_options, print};
+use crate::cli::{Format, GlobalArgs, ReviewCommand};
+use crate::error::{EXIT_PASS, Error, Result};
+use crate::gate::{self, GateRun};
+use crate::policy::Policy;
+use crate::render;
+use crate::review::{self, edit};
+use crate::util::process;
+use crate::util::time::Day;
+use crate::workspace::{ShippedPackage, Source};
+
+pub fn run(g: &GlobalArgs, command: Option<&ReviewCommand>) -> Result<u8> {
+    match command {
+        None => list(g),
+        Some(ReviewCommand::Approve {
+            spec,
+            rationale,
+            criteria,
+            reviewer,
+        }) => approve(g, spec, rationale, criteria.as_deref(), reviewer.as_deref()),
+        Some(ReviewCommand::Baseline {
+            rationale,
+            reviewer,
+            expires,
+        }) => baseline(g, rationale, reviewer.as_deref(), expires.as_deref()),
+    }
+}
+
+fn review_of(run: &GateRun) -> review::Review {
+    let cache = run
+        .workspace
+        .graph
+        .workspace()
+        .target_directory()
+        .as_std_path()
+        .join("release-evidence");
+    review::list(run, &cache)
+}
+
+fn list(g: &GlobalArgs) -> Result<u8> {
+    let run = gate::run(&gate_options(g)?)?;
+    let r = review_of(&run);
+    match g.format {
+        Format::Json => print(&render::json::to_string(&r))?,
+        _ => print(&render::human::review::render(&r, g.quiet))?,
+    }
+    Ok(EXIT_PASS)
+}
+
+fn approve(
+    g: &GlobalArgs,
+    spec: &str,
+    rationale: &str,
+    criteria: Option<&str>,
+    reviewer: Option<&str>,
+) -> Result<u8> {
+    let run = gate::run(&gate_options(g)?)?;
+    let pkg = shipped(&run, spec)?;
+    let decision = edit::Decision {
+        name: pkg.name.clone(),
+        version: pkg.version.clone(),
+        source: source_key(pkg),
+        reviewer: reviewer_of(&run, reviewer)?,
+        date: date(g)?,
+        rationale: non_empty("--rationale", rationale)?,
+        criteria: criteria.map(str::to_owned),
+        baseline: false,
+        expires: None,
+    };
+    let outcomes = record(&run, &[decision])?;
+    if !g.quiet {
+        let how = match outcomes[0] {
+            edit::Outcome::Replaced => "replaced its entry",
+            edit::Outcome::Added => "added an entry",
+        };
+        println!(
+            "recorded the review of {} {} in {} ({how}); run `cargo release-evidence check` for the verdict",
+            pkg.name, pkg.version, run.policy.display_path
+        );
+    }
+    Ok(EXIT_PASS)
+}
+
+fn baseline(
+    g: &GlobalArgs,
+    rationale: &str,
+    reviewer: Option<&str>,
+    expires: Option<&str>,
+) -> Result<u8> {
+    let run = gate::run(&gate_options(g)?)?;
+    let expires = expires
+        .map(|d| Day::parse(d).map_err(|m| Error::usage("--expires", m)))
+        .transpose()?;
+    let reviewer = reviewer_of(&run, reviewer)?;
+    let rationale = non_empty("--rationale", rationale)?;
+    let today = date(g)?;
+    let r = review_of(&run);
+    let decisions: Vec<edit::Decision> = r
+        .items
+        .iter()
+        .filter_map(|item| {
+            run.packages.iter().find(|p| {
+                p.name == item.name
+                    && p.version.to_string() == item.version
+                    && p.source.display() == item.source
+            })
+        })
+        .map(|p| edit::Decision {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            source: source_key(p),
+            reviewer: reviewer.clone(),
+            date: today,
+            rationale: rationale.clone(),
+            criteria: None,
+            baseline: true,
+            expires,
+        })
+        .collect();
+    if !decisions.is_empty() {
+        record(&run, &decisions)?;
+    }
+    if !g.quiet {
+        println!(
+            "recorded {} baseline entr{} in {} ({} crates already reviewed, {} already baselined); they are counted apart from reviewed crates",
+            decisions.len(),
+            if decisions.len() == 1 { "y" } else { "ies" },
+            run.policy.display_path,
+            r.approved.reviewed,
+            r.approved.baseline
+        );
+    }
+    Ok(EXIT_PASS)
+}
+
+/// The shipped third-party crate `NAME[@VERSION]` names.
+fn shipped<'a>(run: &'a GateRun, spec: &str) -> Result<&'a ShippedPackage> {
+    let (name, version) = match spec.split_once('@') {
+        Some((n, v)) => (n, Some(v)),
+        None => (spec, None),
+    };
+    let found: Vec<&ShippedPackage> = run
+        .packages
+        .iter()
+        .filter(|p| p.is_third_party() && !p.is_supplier_input() && p.name == name)
+        .filter(|p| version.is_none_or(|v| p.version.to_string() == v))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::usage(
+            "review approve",
+            format!(
+                "`{spec}` is not a third-party crate that ships (supplier inputs are reviewed in [[supplier]]); `cargo release-evidence review` lists what needs a decision"
+            ),
+        )),
+        many => Err(Error::usage(
+            "review approve",
+            format!(
+                "several versions of `{name}` ship; name one: {}",
+                many.iter()
+                    .map(|p| format!("{}@{}", p.name, p.version))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
+}
+
+fn source_key(p: &ShippedPackage) -> Option<String> {
+    match &p.source {
+        Source::CratesIo => None,
+        other => Some(other.display()),
+    }
+}
+
+fn non_empty(flag: &str, text: &str) -> Result<String> {
+    if text.trim().is_empty() {
+        return Err(Error::usage(flag, "must not be empty"));
+    }
+    Ok(text.to_owned())
+}
+
+/// `--reviewer`, else `git config user.email` in the workspace.
+fn reviewer_of(run: &GateRun, given: Option<&str>) -> Result<String> {
+    if let Some(r) = given {
+        return non_empty("--reviewer", r);
+    }
+    match process::git(&run.workspace.root, &["config", "user.email"]) {
+        Ok(email) if !email.trim().is_empty() => Ok(email.trim().to_owned()),
+        _ => Err(Error::usage(
+            "--reviewer",
+            "no reviewer: pass --reviewer EMAIL or set `git config user.email`",
+        )),
+    }
+}
+
+/// Applies the decisions to the policy file in place, and keeps the old text if the result
+/// would not load.
+fn record(run: &GateRun, decisions: &[edit::Decision]) -> Result<Vec<edit::Outcome>> {
+    let path = &run.policy.path;
+    let nested: &[&str] = if path.file_name().is_some_and(|n| n == "Cargo.toml") {
+        &["workspace", "metadata", "release-evidence"]
+    } else {
+        &[]
+    };
+    let (text, outcomes) = edit::apply(&run.policy.text, nested, decisions)?;
+    crate::util::fs::write_atomic(path, text.as_bytes())?;
+    if let Err(e) = Policy::load(&run.workspace.root, Some(path)) {
+        crate::util::fs::write_atomic(path, run.policy.text.as_bytes())?;
+        return Err(e);
+    }
+    Ok(outcomes)
+}
