@@ -23,6 +23,8 @@ unset CARGO_TARGET_DIR
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r "$src_ws" "$work/ws"; chmod -R u+w "$work/ws"
+# The example links its build-script crate from beside it (vendor/release-evidence-build).
+cp -r "$here/release-evidence-build" "$work/release-evidence-build"
 cd "$work/ws"
 rm -rf target
 if [ ! -f release-evidence.toml ]; then
