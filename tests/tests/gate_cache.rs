@@ -38,6 +38,9 @@ fn truth(fx: &Fixture, extra: &[&str]) -> (i32, String) {
 /// After a change: not from the cache, the same as from scratch, different from `before`
 /// (when `differs`), and the next run reuses it.
 fn recomputed(fx: &Fixture, extra: &[&str], before: &str, differs: bool, what: &str) -> String {
+    // An input compared by size and mtime that changed in the last 100 ms keeps the result from
+    // being stored (a same-size rewrite within the timestamp granularity could look unchanged).
+    std::thread::sleep(std::time::Duration::from_millis(200));
     let (code, after, cached) = check(fx, extra);
     assert!(!cached, "{what}: a stale result was served");
     assert_eq!((code, after.clone()), truth(fx, extra), "{what}");
@@ -53,6 +56,8 @@ fn recomputed(fx: &Fixture, extra: &[&str], before: &str, differs: bool, what: &
 #[test]
 fn warm_check_reuses_the_result_until_any_input_changes() {
     let fx = Fixture::example();
+    // The fixture's files were just copied: older than the racy window first.
+    std::thread::sleep(std::time::Duration::from_millis(200));
     let (code, first, cached) = check(&fx, &[]);
     assert!(!cached, "nothing cached yet");
     let (code2, second, cached) = check(&fx, &[]);

@@ -27,6 +27,8 @@ use std::time::SystemTime;
 
 const VERSION: u32 = 1;
 const FILE: &str = "check-result.json";
+/// How recent an input compared by size and mtime may be for the result to be kept.
+const RACY: std::time::Duration = std::time::Duration::from_millis(100);
 
 #[derive(Serialize, Deserialize)]
 struct Entry {
@@ -48,11 +50,15 @@ pub struct Prepared {
     file: PathBuf,
     root_guess: PathBuf,
     started: SystemTime,
+    /// A DB file changed just before the run: its result is not kept.
+    db_is_racy: bool,
 }
 
 /// The key of this run, or `None` when its result must not be reused.
 pub fn prepare(opts: &Options) -> Option<Prepared> {
-    let started = SystemTime::now();
+    // Inputs compared by size and mtime must be older than the run by more than the file
+    // system's timestamp granularity, or a same-size rewrite could keep the same mtime.
+    let started = SystemTime::now() - RACY;
     if !opts.use_cache || !(opts.cargo.offline || opts.cargo.frozen) {
         return None;
     }
@@ -103,8 +109,10 @@ pub fn prepare(opts: &Options) -> Option<Prepared> {
         let _ = writeln!(k, "env {var}={}", std::env::var(var).unwrap_or_default());
     }
     db_state(&db, &db, &mut k).ok()?;
+    let newest_db = newest(&k);
     let file = metadata::cache_dir(&root_guess).join(FILE);
     Some(Prepared {
+        db_is_racy: newest_db >= started,
         text: k,
         metadata,
         manifest,
@@ -133,7 +141,7 @@ impl Prepared {
     /// Keeps `run`'s report for the next run; silently skipped when anything it read may have
     /// changed while it ran (a failed write only costs speed next time).
     pub fn store(self, run: &GateRun) {
-        if run.workspace.root != self.root_guess {
+        if run.workspace.root != self.root_guess || self.db_is_racy {
             return;
         }
         // On a first run cargo has just written the metadata cache: its key now.
@@ -208,6 +216,16 @@ impl Prepared {
     }
 }
 
+/// The newest mtime among the `path size mtime-ns` lines of a key text.
+fn newest(text: &str) -> SystemTime {
+    text.lines()
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .max()
+        .map_or(std::time::UNIX_EPOCH, |ns| {
+            std::time::UNIX_EPOCH + std::time::Duration::from_nanos(ns)
+        })
+}
+
 fn modified_since(path: &Path, t: SystemTime) -> bool {
     std::fs::metadata(path)
         .and_then(|m| m.modified())
@@ -229,22 +247,31 @@ fn stat(path: &Path) -> String {
     }
 }
 
-/// Every file of the advisory DB (size, mtime), skipping git's object store and logs but not
-/// its HEAD and refs; directories in sorted order so the text is stable.
+/// Every file and directory of the advisory DB (size, mtime), links followed (a bounded depth),
+/// skipping git's object store and logs but not its HEAD and refs; entries in sorted order so
+/// the text is stable. A new, removed or replaced entry anywhere changes it.
 fn db_state(root: &Path, dir: &Path, out: &mut String) -> std::io::Result<()> {
+    db_walk(root, dir, out, 0)
+}
+
+fn db_walk(root: &Path, dir: &Path, out: &mut String, depth: usize) -> std::io::Result<()> {
+    if depth > 8 {
+        return Err(std::io::Error::other("advisory DB nested too deep"));
+    }
     let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(std::fs::DirEntry::file_name);
     for e in entries {
         let path = e.path();
-        let kind = e.file_type()?;
         let rel = path.strip_prefix(root).unwrap_or(&path);
-        if kind.is_dir() {
-            if rel == Path::new(".git/objects") || rel == Path::new(".git/logs") {
-                continue;
-            }
-            db_state(root, &path, out)?;
-        } else {
-            out.push_str(&stat(&path));
+        if rel == Path::new(".git/objects") || rel == Path::new(".git/logs") {
+            continue;
+        }
+        out.push_str(&stat(&path));
+        if e.file_type()?.is_symlink() {
+            let _ = writeln!(out, "link {:?}", std::fs::read_link(&path).ok());
+        }
+        if std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+            db_walk(root, &path, out, depth + 1)?;
         }
     }
     Ok(())
