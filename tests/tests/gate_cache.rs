@@ -143,3 +143,65 @@ fn no_result_is_reused_when_it_depends_on_more_than_the_key() {
     assert!(!cached, "a result that depends on git is never reused");
     assert_eq!(first, second);
 }
+
+#[test]
+fn a_metadata_file_is_compared_by_its_state_and_any_rewrite_recomputes() {
+    let fx = Fixture::example();
+    let metadata = fx.outside("metadata").join("metadata.json");
+    let out = std::process::Command::new("cargo")
+        .args([
+            "metadata",
+            "--offline",
+            "--format-version",
+            "1",
+            "--all-features",
+        ])
+        .current_dir(fx.path(""))
+        .output()
+        .expect("cargo metadata");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = String::from_utf8(out.stdout).unwrap();
+    std::fs::write(&metadata, &json).unwrap();
+    let path = metadata.to_str().unwrap();
+    let args = ["--metadata-path", path];
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let (_, first, cached) = check(&fx, &args);
+    assert!(!cached);
+    let (_, second, cached) = check(&fx, &args);
+    assert!(cached, "the unchanged metadata file's result is reused");
+    assert_eq!(first, second);
+
+    // A rewrite of the same size with the old mtime put back (`touch -r`): the inode's change
+    // time still moves, so the result is computed again, and differs.
+    let from = "\"license\":\"MIT OR Apache-2.0\"";
+    let to = "\"license\":\"AGPL-3.0-or-later\"";
+    assert_eq!(from.len(), to.len());
+    assert!(
+        json.contains(from),
+        "the fixture has an MIT OR Apache-2.0 crate"
+    );
+    let mtime = std::fs::metadata(&metadata).unwrap().modified().unwrap();
+    std::fs::write(&metadata, json.replacen(from, to, 1)).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&metadata)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert_eq!(
+        std::fs::metadata(&metadata).unwrap().modified().unwrap(),
+        mtime
+    );
+    let after = recomputed(
+        &fx,
+        &args,
+        &second,
+        true,
+        "metadata file rewritten in place",
+    );
+    assert!(after.contains("AGPL-3.0-or-later"), "{after}");
+}

@@ -46,12 +46,15 @@ pub struct Prepared {
     /// The metadata's part; `None` while cargo has not run yet (it is taken after the run).
     metadata: Option<String>,
     manifest: PathBuf,
+    /// The `--metadata-path` file, absolute.
+    metadata_file: Option<PathBuf>,
     cargo: metadata::CargoFlags,
     file: PathBuf,
     root_guess: PathBuf,
     started: SystemTime,
-    /// A DB file changed just before the run: its result is not kept.
-    db_is_racy: bool,
+    /// A DB file or the `--metadata-path` file changed just before the run: its result is not
+    /// kept.
+    inputs_are_racy: bool,
 }
 
 /// The key of this run, or `None` when its result must not be reused.
@@ -76,13 +79,13 @@ pub fn prepare(opts: &Options) -> Option<Prepared> {
         k.push_str(&stat(&exe));
     }
     let metadata = match &opts.metadata_path {
+        // Compared by its state (size, mtime, inode, ctime) like the DB's files, not hashed:
+        // hashing 50 MB of metadata was most of a cached run at 10,000 packages. A file
+        // written just before the run makes the result not kept (below).
         Some(file) => {
-            let bytes = std::fs::read(file).ok()?;
-            Some(format!(
-                "metadata file {} {}",
-                file.display(),
-                digest::sha256_hex(&bytes)
-            ))
+            let file = absolute(file).ok()?;
+            std::fs::metadata(&file).ok()?;
+            Some(format!("metadata file {}", stat(&file).trim_end()))
         }
         None => metadata::fresh_cache_key(&manifest, &root_guess, &opts.cargo)
             .map(|key| format!("metadata cache {key}")),
@@ -109,13 +112,14 @@ pub fn prepare(opts: &Options) -> Option<Prepared> {
         let _ = writeln!(k, "env {var}={}", std::env::var(var).unwrap_or_default());
     }
     db_state(&db, &db, &mut k).ok()?;
-    let newest_db = newest(&k);
+    let newest_input = newest(&k).max(metadata.as_deref().map_or(std::time::UNIX_EPOCH, newest));
     let file = metadata::cache_dir(&root_guess).join(FILE);
     Some(Prepared {
-        db_is_racy: newest_db >= started,
+        inputs_are_racy: newest_input >= started,
         text: k,
         metadata,
         manifest,
+        metadata_file: opts.metadata_path.as_deref().and_then(|f| absolute(f).ok()),
         cargo: opts.cargo.clone(),
         file,
         root_guess,
@@ -141,7 +145,13 @@ impl Prepared {
     /// Keeps `run`'s report for the next run; silently skipped when anything it read may have
     /// changed while it ran (a failed write only costs speed next time).
     pub fn store(self, run: &GateRun) {
-        if run.workspace.root != self.root_guess || self.db_is_racy {
+        if run.workspace.root != self.root_guess || self.inputs_are_racy {
+            return;
+        }
+        // The `--metadata-path` file must still be the one the key names.
+        if let Some(file) = &self.metadata_file
+            && self.metadata.as_deref() != Some(&format!("metadata file {}", stat(file).trim_end()))
+        {
             return;
         }
         // On a first run cargo has just written the metadata cache: its key now.
@@ -241,7 +251,16 @@ fn stat(path: &Path) -> String {
                 .ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .map_or(0, |d| d.as_nanos());
-            format!("{} {} {mtime}\n", path.display(), meta.len())
+            // The inode and change time too where there are some: a rewrite that restores
+            // the size and mtime (`touch -r`, `cp -p`) still moves the ctime.
+            #[cfg(unix)]
+            let more = {
+                use std::os::unix::fs::MetadataExt;
+                format!("{} {}.{}", meta.ino(), meta.ctime(), meta.ctime_nsec())
+            };
+            #[cfg(not(unix))]
+            let more = String::new();
+            format!("{} {} {more} {mtime}\n", path.display(), meta.len())
         }
         Err(_) => format!("{} absent\n", path.display()),
     }

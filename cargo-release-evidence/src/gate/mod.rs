@@ -73,9 +73,10 @@ pub fn load_workspace(opts: &Options) -> Result<(Workspace, Origin)> {
         opts.metadata_path.as_deref(),
         opts.use_cache,
     )?;
-    let ws = Workspace::from_metadata(&loaded.json, workspace::declared_resolver(&root)?)?;
+    let origin = loaded.origin;
+    let ws = Workspace::from_metadata(loaded.json, workspace::declared_resolver(&root)?)?;
     same_workspace(opts, &ws.root, &root)?;
-    Ok((ws, loaded.origin))
+    Ok((ws, origin))
 }
 
 /// `--metadata-path` must describe this workspace: metadata of another one would gate another
@@ -116,7 +117,14 @@ impl Timer {
 
     pub fn mark(&self, phase: &str) {
         if self.on {
-            eprintln!("timing: {phase} at {:?}", self.start.elapsed());
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+                    Some(line.trim_start_matches("VmRSS:").trim().to_owned())
+                })
+                .unwrap_or_default();
+            eprintln!("timing: {phase} at {:?} (rss {rss})", self.start.elapsed());
         }
     }
 
@@ -185,7 +193,8 @@ pub fn run(opts: &Options) -> Result<GateRun> {
     let loaded = loaded?;
     let mut db = db.map_err(|_| Error::Environment("the advisory DB loader panicked".into()))??;
     db.check_date(date)?;
-    let workspace = Workspace::from_metadata(&loaded.json, declared)?;
+    let metadata_origin = loaded.origin;
+    let workspace = Workspace::from_metadata(loaded.json, declared)?;
     same_workspace(opts, &workspace.root, &root_guess)?;
     let state_dir = workspace
         .graph
@@ -283,7 +292,7 @@ pub fn run(opts: &Options) -> Result<GateRun> {
         workspace,
         sets,
         packages,
-        metadata_origin: loaded.origin,
+        metadata_origin,
         policy,
         db,
         hits: out.hits,

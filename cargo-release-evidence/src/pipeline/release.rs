@@ -68,7 +68,9 @@ pub fn run(opts: &Options) -> Result<(GateRun, ReleaseReport)> {
             "names the directory of one release member; pass one -p",
         ));
     }
+    let timer = crate::gate::Timer::new();
     let (run, inputs) = prepare(opts)?;
+    timer.mark("main job: gate and inputs");
     let verified = super::verification::for_release(&run, &inputs)?;
     let mut evidence = Vec::new();
     for set in &run.sets {
@@ -147,6 +149,7 @@ fn member_evidence(
     inputs: &Inputs,
     verified: Option<&crate::verification::Evaluated>,
 ) -> Result<MemberEvidence> {
+    let timer = crate::gate::Timer::new();
     let dir = evidence_dir(opts, run, set)?;
     let location = evidence_location(run);
     // Refusals come before a build that may take minutes: a place we must not write to, or
@@ -164,8 +167,9 @@ fn member_evidence(
     let lock = store::create_and_lock(&dir)?;
     store::check_target(&dir, &location, opts.force)?;
     let staging = store::Staging::new(&lock)?;
-    let artifact_records =
+    let (artifact_records, sha512s) =
         store::artifacts::copy_into(&staging, &artifacts, build_record.as_ref())?;
+    timer.mark("member: artifacts copied");
 
     let sbom_cx = sbom::Context {
         run,
@@ -176,11 +180,12 @@ fn member_evidence(
     };
     let mut sbom_records = Vec::new();
     let mut vex_records = Vec::new();
-    // Time spent on the SHA-512 of the artifacts, the VEX documents and the SOUP list (printed
-    // with RELEASE_EVIDENCE_TIMINGS, for bench/formats.sh).
+    // Time spent on the VEX documents and the SOUP list (printed with
+    // RELEASE_EVIDENCE_TIMINGS, for bench/formats.sh; the SHA-512s are taken with the
+    // SHA-256s as the artifacts are copied in).
     let mut formats = std::time::Duration::ZERO;
     let mut models = Vec::new();
-    for (a, rec) in artifacts.iter().zip(&artifact_records) {
+    for ((a, rec), sha512) in artifacts.iter().zip(&artifact_records).zip(sha512s) {
         let file_name = a
             .path
             .file_name()
@@ -193,12 +198,7 @@ fn member_evidence(
                 file_name: file_name.clone(),
                 kind: a.kind.clone(),
                 sha256: Some(rec.sha256.clone()),
-                sha512: {
-                    let t = std::time::Instant::now();
-                    let d = digest::sha512_file(&staging.path.join(&rec.path))?;
-                    formats += t.elapsed();
-                    Some(d)
-                },
+                sha512: Some(sha512),
             },
         )?;
         let (files, serial) = sbom_files(opts, &model, &file_name);
@@ -215,6 +215,7 @@ fn member_evidence(
         }
         models.push(model);
     }
+    timer.mark("member: sbom and vex written");
     sbom_records.sort_by(|a, b| a.path.cmp(&b.path));
     vex_records.sort_by(|a, b| a.path.cmp(&b.path));
     for (name, bytes) in verified.iter().flat_map(|v| &v.files) {
@@ -261,7 +262,9 @@ fn member_evidence(
         AllowedSigners::parse(&path, &String::from_utf8_lossy(&signers))?;
         staging.write(evidence::ALLOWED_SIGNERS_FILE, &signers)?;
     }
+    timer.mark("member: manifest written");
     let changes = changes::since_previous(&dir, &manifest, &models);
+    timer.mark("member: changes since the previous evidence");
     let mut record = crate::record::markdown::release_record(&manifest, &models, &changes);
     if let Some(model) = models.first() {
         // The SOUP list: the member's shipped third-party crates (every artifact of a member
@@ -275,13 +278,16 @@ fn member_evidence(
         staging.write(soup::CSV_FILE, csv.as_bytes())?;
     }
     if std::env::var_os("RELEASE_EVIDENCE_TIMINGS").is_some() {
-        eprintln!("timing: sha-512, vex and soup took {formats:?}");
+        eprintln!("timing: vex and soup took {formats:?}");
     }
     staging.write(evidence::RECORD_FILE, record.as_bytes())?;
     let page = crate::record::html::release_page(&manifest, &models, &changes);
     staging.write(evidence::PAGE_FILE, page.as_bytes())?;
+    timer.mark("member: record, soup and page written");
 
-    // SHA256SUMS covers every other file of the directory, the artifacts' copies included.
+    // SHA256SUMS covers every other file of the directory, the artifacts' copies included:
+    // every file found there, with the digest taken as it was written (a file the staging did
+    // not write itself is read and hashed).
     let mut entries: Vec<(String, String)> = Vec::new();
     let mut files = Vec::new();
     for entry in std::fs::read_dir(&staging.path)
@@ -289,16 +295,22 @@ fn member_evidence(
     {
         let entry = entry.map_err(|e| Error::io("reading staging directory", e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        entries.push((name.clone(), digest::sha256_file(&entry.path())?));
+        let sha256 = match staging.digest_of(&name) {
+            Some(d) => d,
+            None => digest::sha256_file(&entry.path())?,
+        };
+        entries.push((name.clone(), sha256));
         files.push(name);
     }
     staging.write(evidence::SUMS_FILE, checksums::render(&entries).as_bytes())?;
+    timer.mark("member: SHA256SUMS written");
     files.push(evidence::SUMS_FILE.to_owned());
     files.sort();
     // Under the lock, right before the swap: an approval or signature made during the build
     // sealed the evidence; it is refused (or moved aside with --force), never replaced.
     let existing = store::prepare_commit(&lock, &location, opts.force)?;
     staging.commit(&lock, existing)?;
+    timer.mark("member: committed");
 
     Ok(MemberEvidence {
         package: set.name.clone(),

@@ -18,6 +18,25 @@ pub fn sha512_file(path: &Path) -> Result<String> {
     hash_file::<Sha512>(path)
 }
 
+/// SHA-256 and SHA-512 of a file in one read (an artifact needs both).
+pub fn sha256_and_sha512_file(path: &Path) -> Result<(String, String)> {
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    let (mut a, mut b) = (Sha256::new(), Sha512::new());
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        if n == 0 {
+            break;
+        }
+        a.update(&buf[..n]);
+        b.update(&buf[..n]);
+    }
+    Ok((hex::encode(a.finalize()), hex::encode(b.finalize())))
+}
+
 fn hash_file<H: Digest>(path: &Path) -> Result<String> {
     let mut file = std::fs::File::open(path)
         .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;

@@ -29,12 +29,20 @@ impl Workspace {
     /// Builds the graph from `cargo metadata` JSON. `declared` is the resolver the root manifest
     /// declares (`workspace.resolver` / `package.resolver`); without one, the root package's
     /// edition decides (2024 → 3, 2021 → 2), and a virtual workspace gets 1, as cargo does.
-    pub fn from_metadata(json: &str, declared: Option<CargoResolverVersion>) -> Result<Workspace> {
-        let graph = PackageGraph::from_json(json).map_err(|e| {
+    /// The JSON text is dropped as soon as it is parsed, before the graph is built: on a
+    /// 10,000-package workspace it is 50 MB that need not live beside the graph.
+    pub fn from_metadata(
+        json: String,
+        declared: Option<CargoResolverVersion>,
+    ) -> Result<Workspace> {
+        let invalid = |e: guppy::Error| {
             Error::Environment(format!(
                 "cannot build the package graph from cargo metadata: {e}"
             ))
-        })?;
+        };
+        let parsed = guppy::CargoMetadata::parse_json(&json).map_err(invalid)?;
+        drop(json);
+        let graph = PackageGraph::from_metadata(parsed).map_err(invalid)?;
         let root = graph.workspace().root().as_std_path().to_path_buf();
         let resolver = declared.unwrap_or_else(|| {
             let root_manifest = root.join("Cargo.toml");

@@ -18,13 +18,16 @@ use crate::util::digest;
 /// finds the originals next to the manifest), at the cost of one more copy of each released
 /// artifact (a reflink on copy-on-write file systems). Hard links would share the inode with
 /// cargo's file, and tools that rewrite a file in place (strip, objcopy, signing tools) would
-/// then change the sealed copy too. The copy is hashed, and must match the build's record.
+/// then change the sealed copy too. The copy is hashed (SHA-256 and SHA-512 in one read; the
+/// SHA-512s are returned beside the records, in their order), and must match the build's
+/// record.
 pub fn copy_into(
     staging: &Staging,
     artifacts: &[Artifact],
     record: Option<&BuildRecord>,
-) -> Result<Vec<FileRecord>> {
+) -> Result<(Vec<FileRecord>, Vec<String>)> {
     let mut records: Vec<FileRecord> = Vec::new();
+    let mut sha512s = Vec::new();
     for a in artifacts {
         let name = a
             .path
@@ -38,7 +41,8 @@ pub fn copy_into(
             )));
         }
         let copy = staging.copy_in(&a.path, &name)?;
-        let sha256 = digest::sha256_file(&copy)?;
+        let (sha256, sha512) = digest::sha256_and_sha512_file(&copy)?;
+        staging.record_digest(&name, &sha256);
         let built = record.and_then(|r| r.artifacts.iter().find(|d| d.name == name));
         if let Some(built) = built
             && built.sha256 != sha256
@@ -58,6 +62,7 @@ pub fn copy_into(
             size,
             sha256,
         });
+        sha512s.push(sha512);
     }
-    Ok(records)
+    Ok((records, sha512s))
 }

@@ -1,5 +1,8 @@
 //! Writing an evidence directory: files are staged in `.<name>.staging-<pid>` next to it (the
-//! marker first, each file fsynced) and swapped in under the lock.
+//! marker first, fsynced at once) and swapped in under the lock. The other files are written
+//! plainly (the directory is this run's own: a half-written file there is never seen, the
+//! directory is removed unless committed) and fsynced together, concurrently, right before the
+//! swap, so the file system's journal commits them in one go rather than once per file.
 //!
 //! The swap, when there is previous (ours, unsealed) evidence: rename it to `.<name>.old-<pid>`,
 //! rename the staging directory to `<name>`, remove the backup. A failed second rename puts the
@@ -13,13 +16,18 @@ use super::layout::{OLD_TAG, STAGING_TAG, leftover, parent_of, rename_aside, syn
 use super::lock::DirLock;
 use crate::error::{Error, Result};
 use crate::evidence;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// A staging directory next to the final one; removed on drop unless committed.
 pub struct Staging {
     pub path: PathBuf,
     committed: bool,
+    /// The sha256 of each file as written here (SHA256SUMS takes them instead of reading the
+    /// files back).
+    digests: Mutex<BTreeMap<String, String>>,
 }
 
 impl Staging {
@@ -33,18 +41,39 @@ impl Staging {
         let staging = Staging {
             path,
             committed: false,
+            digests: Mutex::new(BTreeMap::new()),
         };
-        staging.write(evidence::MARKER_FILE, marker_text().as_bytes())?;
+        let marker = marker_text();
+        crate::util::fs::write_atomic(
+            &staging.path.join(evidence::MARKER_FILE),
+            marker.as_bytes(),
+        )?;
+        staging.record_digest(
+            evidence::MARKER_FILE,
+            &crate::util::digest::sha256_hex(marker.as_bytes()),
+        );
         Ok(staging)
     }
 
-    /// Writes one file into the staging directory (fsynced).
+    /// Writes one file into the staging directory (fsynced with the others before the swap).
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
-        crate::util::fs::write_atomic(&self.path.join(name), bytes)
+        let path = self.path.join(name);
+        std::fs::write(&path, bytes)
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+        // Evidence files are meant to be read by others, whatever the umask.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))
+                .map_err(|e| Error::io(format!("setting permissions of {}", path.display()), e))?;
+        }
+        self.record_digest(name, &crate::util::digest::sha256_hex(bytes));
+        Ok(())
     }
 
-    /// Copies a file into the staging directory (fsynced; permissions kept, so a copied
-    /// binary stays executable). On file systems that support it the copy is a reflink.
+    /// Copies a file into the staging directory (permissions kept, so a copied binary stays
+    /// executable; fsynced with the others before the swap). On file systems that support it
+    /// the copy is a reflink. Its digest is the caller's to record ([`Staging::record_digest`]).
     pub fn copy_in(&self, from: &Path, name: &str) -> Result<PathBuf> {
         let to = self.path.join(name);
         std::fs::copy(from, &to).map_err(|e| {
@@ -53,16 +82,59 @@ impl Staging {
                 e,
             )
         })?;
-        File::open(&to)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| Error::io(format!("writing {}", to.display()), e))?;
         Ok(to)
+    }
+
+    /// Records the sha256 of a file staged here (as read back by the caller).
+    pub fn record_digest(&self, name: &str, sha256: &str) {
+        if let Ok(mut d) = self.digests.lock() {
+            d.insert(name.to_owned(), sha256.to_owned());
+        }
+    }
+
+    /// The sha256 of a file as it was staged, if this staging wrote it.
+    pub fn digest_of(&self, name: &str) -> Option<String> {
+        self.digests.lock().ok()?.get(name).cloned()
+    }
+
+    /// Every staged file fsynced, concurrently (the journal commits them together), then the
+    /// directory itself. The first error is returned; nothing is swapped in after one.
+    fn sync(&self) -> Result<()> {
+        let entries: Vec<PathBuf> = std::fs::read_dir(&self.path)
+            .and_then(|rd| rd.map(|e| e.map(|e| e.path())).collect())
+            .map_err(|e| Error::io(format!("reading {}", self.path.display()), e))?;
+        let results: Vec<std::io::Result<()>> = std::thread::scope(|s| {
+            let handles: Vec<_> = entries
+                .chunks(entries.len().div_ceil(8).max(1))
+                .map(|chunk| {
+                    s.spawn(move || {
+                        chunk
+                            .iter()
+                            .try_for_each(|p| File::open(p).and_then(|f| f.sync_all()))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(std::io::Error::other("fsync thread panicked")))
+                })
+                .collect()
+        });
+        for r in results {
+            r.map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
+        }
+        File::open(&self.path)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
     }
 
     /// Puts the staged files in place at the lock's directory. `existing` is what
     /// [`guard::check_location`] found there under this lock: nothing, or unsealed evidence of
     /// ours (replaced). Sealed evidence must have been moved aside first.
     pub fn commit(mut self, lock: &DirLock, existing: Existing) -> Result<()> {
+        self.sync()?;
         let dir = lock.dir();
         let parent = parent_of(dir)?;
         match existing {

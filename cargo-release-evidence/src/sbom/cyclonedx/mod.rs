@@ -227,12 +227,32 @@ pub fn metadata(m: &SbomModel, spec: SpecVersion, properties: Vec<Property>) -> 
 
 /// Sets the serial number from the content (so the same release gives the same one) and
 /// renders the canonical text.
-pub fn finish(mut bom: Bom<'_>) -> Rendered {
-    let digest = crate::util::digest::sha256_hex(crate::util::canonical::json(&bom).as_bytes());
-    bom.serial_number = format!("urn:uuid:{}", uuid_from_hex(&digest));
+pub fn finish(bom: Bom<'_>) -> Rendered {
+    // The serial number is derived from the document with an empty one. It is serialized once:
+    // in the canonical text (keys sorted) the top level's `"serialNumber": ""` is the
+    // only such member (components carry none), and the serial takes its place; the text is
+    // the one a second serialization with the serial set would give.
+    debug_assert!(bom.serial_number.is_empty());
+    let text = crate::util::canonical::json(&bom);
+    let digest = crate::util::digest::sha256_hex(text.as_bytes());
+    let serial_number = format!("urn:uuid:{}", uuid_from_hex(&digest));
+    let empty = "\"serialNumber\": \"\"";
+    let text = match text.find(empty) {
+        Some(at) if text[at + empty.len()..].find(empty).is_none() => format!(
+            "{}\"serialNumber\": \"{serial_number}\"{}",
+            &text[..at],
+            &text[at + empty.len()..]
+        ),
+        // Not the expected layout: serialize again rather than guess.
+        _ => {
+            let mut bom = bom;
+            bom.serial_number = serial_number.clone();
+            crate::util::canonical::json(&bom)
+        }
+    };
     Rendered {
-        text: crate::util::canonical::json(&bom),
-        serial_number: bom.serial_number,
+        text,
+        serial_number,
     }
 }
 
