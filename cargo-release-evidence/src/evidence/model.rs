@@ -78,13 +78,13 @@ pub struct FileRecord {
 }
 
 impl FileRecord {
-    /// The record of a text file the job writes.
-    pub fn of_text(path: String, kind: String, text: &str) -> FileRecord {
+    /// The record of a text file the job wrote, with the sha256 taken as it was written.
+    pub fn written(path: String, kind: String, text: &str, sha256: String) -> FileRecord {
         FileRecord {
             path,
             kind,
             size: text.len() as u64,
-            sha256: crate::util::digest::sha256_hex(text.as_bytes()),
+            sha256,
         }
     }
 }

@@ -203,15 +203,15 @@ fn member_evidence(
         )?;
         let (files, serial) = sbom_files(opts, &model, &file_name);
         for (name, text, kind) in files {
-            staging.write(&name, text.as_bytes())?;
-            sbom_records.push(FileRecord::of_text(name, kind, &text));
+            let sha256 = staging.write(&name, text.as_bytes())?;
+            sbom_records.push(FileRecord::written(name, kind, &text, sha256));
         }
         let t = std::time::Instant::now();
         let vex = vex_files(opts, &model, &file_name, &serial);
         formats += t.elapsed();
         for (name, text, kind) in vex {
-            staging.write(&name, text.as_bytes())?;
-            vex_records.push(FileRecord::of_text(name, kind, &text));
+            let sha256 = staging.write(&name, text.as_bytes())?;
+            vex_records.push(FileRecord::written(name, kind, &text, sha256));
         }
         models.push(model);
     }
@@ -265,23 +265,28 @@ fn member_evidence(
     timer.mark("member: manifest written");
     let changes = changes::since_previous(&dir, &manifest, &models);
     timer.mark("member: changes since the previous evidence");
-    let mut record = crate::record::markdown::release_record(&manifest, &models, &changes);
-    if let Some(model) = models.first() {
-        // The SOUP list: the member's shipped third-party crates (every artifact of a member
-        // has the same shipped set).
-        let t = std::time::Instant::now();
-        let list = soup::list(run, model);
-        let (json, csv) = (canonical::json(&list), soup::csv(&list));
-        crate::record::soup::insert(&mut record, &list);
-        formats += t.elapsed();
-        staging.write(soup::JSON_FILE, json.as_bytes())?;
-        staging.write(soup::CSV_FILE, csv.as_bytes())?;
-    }
+    // The release page is rendered on the other core while the record and the SOUP list are.
+    let page = std::thread::scope(|s| -> Result<String> {
+        let page = s.spawn(|| crate::record::html::release_page(&manifest, &models, &changes));
+        let mut record = crate::record::markdown::release_record(&manifest, &models, &changes);
+        if let Some(model) = models.first() {
+            // The SOUP list: the member's shipped third-party crates (every artifact of a
+            // member has the same shipped set).
+            let t = std::time::Instant::now();
+            let list = soup::list(run, model);
+            let (json, csv) = (canonical::json(&list), soup::csv(&list));
+            crate::record::soup::insert(&mut record, &list);
+            formats += t.elapsed();
+            staging.write(soup::JSON_FILE, json.as_bytes())?;
+            staging.write(soup::CSV_FILE, csv.as_bytes())?;
+        }
+        staging.write(evidence::RECORD_FILE, record.as_bytes())?;
+        page.join()
+            .map_err(|_| Error::Environment("rendering the release page panicked".into()))
+    })?;
     if std::env::var_os("RELEASE_EVIDENCE_TIMINGS").is_some() {
         eprintln!("timing: vex and soup took {formats:?}");
     }
-    staging.write(evidence::RECORD_FILE, record.as_bytes())?;
-    let page = crate::record::html::release_page(&manifest, &models, &changes);
     staging.write(evidence::PAGE_FILE, page.as_bytes())?;
     timer.mark("member: record, soup and page written");
 

@@ -55,8 +55,9 @@ impl Staging {
         Ok(staging)
     }
 
-    /// Writes one file into the staging directory (fsynced with the others before the swap).
-    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
+    /// Writes one file into the staging directory (fsynced with the others before the swap);
+    /// returns its sha256.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<String> {
         let path = self.path.join(name);
         std::fs::write(&path, bytes)
             .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
@@ -67,8 +68,9 @@ impl Staging {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))
                 .map_err(|e| Error::io(format!("setting permissions of {}", path.display()), e))?;
         }
-        self.record_digest(name, &crate::util::digest::sha256_hex(bytes));
-        Ok(())
+        let sha256 = crate::util::digest::sha256_hex(bytes);
+        self.record_digest(name, &sha256);
+        Ok(sha256)
     }
 
     /// Copies a file into the staging directory (permissions kept, so a copied binary stays
