@@ -3,10 +3,11 @@
 //!
 //! The key covers everything the result depends on: this binary (version, size, mtime), the
 //! cargo metadata (the metadata cache's own key, which covers Cargo.lock, every local manifest,
-//! cargo config and the toolchain; or the `--metadata-path` file's content), the options
+//! cargo config and the toolchain; or the `--metadata-path` file's state), the options
 //! (members, target, features, scope flags, evaluation date), the policy's content, and the
-//! advisory DB (every file's size and mtime, the git HEAD and refs). The other files the checks
-//! read are listed in the entry with their size and mtime and compared on lookup: the crates.io
+//! advisory DB (every file's state, the git HEAD and refs). A file's state is its size, mtime,
+//! inode and change time. The other files the checks read are listed in the entry with their
+//! state and compared on lookup: the crates.io
 //! index-cache files of the yanked check, the `[[supplier.artifact]]` files, and every file and
 //! directory of the path packages outside the workspace whose content a supplier review pins.
 //!
@@ -242,28 +243,40 @@ fn modified_since(path: &Path, t: SystemTime) -> bool {
         .is_ok_and(|m| m >= t)
 }
 
-/// `path size mtime-ns`, or `path absent`.
+/// `path size ino ctime mtime-ns`, or `path absent`.
 fn stat(path: &Path) -> String {
-    match std::fs::metadata(path) {
-        Ok(meta) => {
-            let mtime = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            // The inode and change time too where there are some: a rewrite that restores
-            // the size and mtime (`touch -r`, `cp -p`) still moves the ctime.
-            #[cfg(unix)]
-            let more = {
-                use std::os::unix::fs::MetadataExt;
-                format!("{} {}.{}", meta.ino(), meta.ctime(), meta.ctime_nsec())
-            };
-            #[cfg(not(unix))]
-            let more = String::new();
-            format!("{} {} {more} {mtime}\n", path.display(), meta.len())
-        }
-        Err(_) => format!("{} absent\n", path.display()),
+    let mut out = String::new();
+    stat_into(path, std::fs::metadata(path).as_ref().ok(), &mut out);
+    out
+}
+
+/// [`stat`]'s line for a file whose metadata (links followed) was read already, appended to
+/// `out` without temporary strings (the DB's thousands of entries are on the warm path).
+fn stat_into(path: &Path, meta: Option<&std::fs::Metadata>, out: &mut String) {
+    let Some(meta) = meta else {
+        let _ = writeln!(out, "{} absent", path.display());
+        return;
+    };
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let _ = write!(out, "{} {} ", path.display(), meta.len());
+    // The inode and change time too where there are some: a rewrite that restores the size
+    // and mtime (`touch -r`, `cp -p`) still moves the ctime.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = write!(
+            out,
+            "{} {}.{} ",
+            meta.ino(),
+            meta.ctime(),
+            meta.ctime_nsec()
+        );
     }
+    let _ = writeln!(out, "{mtime}");
 }
 
 /// Every file and directory of the advisory DB (size, mtime), links followed (a bounded depth),
@@ -285,11 +298,12 @@ fn db_walk(root: &Path, dir: &Path, out: &mut String, depth: usize) -> std::io::
         if rel == Path::new(".git/objects") || rel == Path::new(".git/logs") {
             continue;
         }
-        out.push_str(&stat(&path));
+        let meta = std::fs::metadata(&path).ok();
+        stat_into(&path, meta.as_ref(), out);
         if e.file_type()?.is_symlink() {
             let _ = writeln!(out, "link {:?}", std::fs::read_link(&path).ok());
         }
-        if std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+        if meta.is_some_and(|m| m.is_dir()) {
             db_walk(root, &path, out, depth + 1)?;
         }
     }
