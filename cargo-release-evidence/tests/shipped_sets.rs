@@ -20,7 +20,7 @@ fn fixture(name: &str) -> String {
 }
 
 fn workspace(name: &str, declared: Option<CargoResolverVersion>) -> Workspace {
-    Workspace::from_metadata(&fixture(name), declared).expect("graph from the fixture")
+    Workspace::from_metadata(fixture(name), declared).expect("graph from the fixture")
 }
 
 fn on(target: &str) -> Selection {
