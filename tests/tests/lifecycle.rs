@@ -3,7 +3,9 @@
 //! (`RE-ROLLBACK-PLAN-MISSING`); with `[lifecycle.rollback]` it passes and its evidence holds
 //! `update-manifest.json` (listed in SHA256SUMS and the manifest) naming the superseded release
 //! and the rollback target with their evidence digests from the ledger; `verify` passes; the
-//! ledger then knows its support end. Bad `[lifecycle]` values are refused at file:line:col.
+//! ledger then knows its support end, and `monitor`'s CSAF VEX (validated) states smallvec
+//! known_affected in 0.9.0 (risk accepted) and known_not_affected in 0.9.1 with the
+//! justification its exception gave. Bad `[lifecycle]` values are refused at file:line:col.
 
 use release_evidence_tests::signing::*;
 use release_evidence_tests::*;
@@ -62,6 +64,12 @@ fn the_update_manifest_names_the_rollback_target_retained_in_the_ledger() {
         "version = \"0.9.1\"",
     );
     fx.update_lockfile(&["--offline"]);
+    // 0.9.1's exception says why the product is not affected (0.9.0's did not).
+    fx.replace(
+        "release-evidence.toml",
+        "\nexpires = 2027-06-30\n",
+        "\nexpires = 2027-06-30\njustification = \"vulnerable_code_not_in_execute_path\"\n",
+    );
     fx.append(
         "release-evidence.toml",
         &format!(
@@ -167,6 +175,47 @@ fn the_update_manifest_names_the_rollback_target_retained_in_the_ledger() {
     let list = ledger_json(&fx, &l, &["list"]);
     assert_eq!(list["releases"][1]["version"], "0.9.1");
     assert_eq!(list["releases"][1]["support_end"], "2031-12-31");
+
+    // The product's CSAF VEX: smallvec known_affected in 0.9.0 (risk accepted, no
+    // justification), known_not_affected in 0.9.1 with the flag its own VEX recorded.
+    let csaf = fx.outside("csaf");
+    let out = fx
+        .cmd()
+        .arg("monitor")
+        .arg("--ledger")
+        .arg(&l)
+        .arg("--advisory-db")
+        .arg(fixture_db())
+        .arg("--csaf-dir")
+        .arg(&csaf)
+        .args(["--offline", "--date", DATE, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["no_support_end"].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(r["no_support_end"][0]["version"], "0.9.0");
+    let file = csaf.join(format!("thermo-fw-vex-{DATE}.json"));
+    if let Err(e) = validators::csaf(&file) {
+        panic!("{e}\n{}", std::fs::read_to_string(&file).unwrap());
+    }
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let (a, b) = (
+        format!("thermo-fw-0.9.0-{target}"),
+        format!("thermo-fw-0.9.1-{target}"),
+    );
+    let v = &doc["vulnerabilities"][0];
+    assert_eq!(v["ids"][0]["text"], "RUSTSEC-2021-0003");
+    assert_eq!(
+        v["product_status"],
+        json!({"known_affected": [a], "known_not_affected": [b]})
+    );
+    assert_eq!(
+        v["flags"],
+        json!([{"label": "vulnerable_code_not_in_execute_path", "product_ids": [b]}])
+    );
+    assert_eq!(v["remediations"][0]["category"], "no_fix_planned");
+    assert_eq!(v["threats"][0]["product_ids"], json!([b]));
 }
 
 #[test]
