@@ -164,10 +164,8 @@ pub enum Command {
         /// $XDG_DATA_HOME/cargo-release-evidence/ledger.sqlite3).
         #[arg(long, value_name = "PATH")]
         ledger: Option<String>,
-        /// Also write the report as Markdown to this file (for the post-market surveillance
-        /// file).
-        #[arg(long, value_name = "FILE")]
-        markdown: Option<PathBuf>,
+        #[command(flatten)]
+        outputs: MonitorOutputs,
     },
     /// What changed between two releases: packages, advisories, exceptions, approvals,
     /// artifacts.
@@ -269,6 +267,26 @@ pub enum LedgerCommand {
         #[arg(long = "crate", value_name = "NAME[@REQ]")]
         krate: String,
     },
+}
+
+/// The files `monitor` writes besides its report.
+#[derive(Debug, Clone, Args)]
+pub struct MonitorOutputs {
+    /// Also write the report as Markdown to this file (for the post-market surveillance
+    /// file).
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Also write the report as SARIF 2.1.0 to this file (one result per finding).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// Write a draft CSAF 2.0 VEX document per product a vulnerability concerns into this
+    /// directory (files this tool did not write are never replaced).
+    #[arg(long, value_name = "DIR")]
+    pub csaf_dir: Option<PathBuf>,
+    /// Write a draft EU CRA Art. 14 notification (JSON and Markdown) per product and
+    /// unaccepted vulnerability into this directory, for a person to complete.
+    #[arg(long, value_name = "DIR")]
+    pub notification_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -160,6 +160,12 @@ codes! {
         "A `// verifies:` marker in test code names a requirement the requirements file does not define.";
     VerifyDocumentMissing = "RE-VERIFY-DOCUMENT-MISSING", Error,
         "A document required by [[verification.evidence]] is missing.";
+    RollbackPlanMissing = "RE-ROLLBACK-PLAN-MISSING", Error,
+        "The policy requires a rollback plan ([lifecycle] require-rollback-plan) and [lifecycle.rollback] names no previous good version or no way to roll back.";
+    MonitorOutOfSupport = "RE-MONITOR-OUT-OF-SUPPORT", Warning,
+        "A retained release is past its declared support end: `monitor` lists it and no longer checks it.";
+    MonitorNoSupportEnd = "RE-MONITOR-NO-SUPPORT-END", Warning,
+        "A retained release declares no support end ([lifecycle] support-until): `monitor` checks it as supported.";
 }
 
 impl fmt::Display for Code {

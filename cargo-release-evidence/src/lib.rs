@@ -179,8 +179,8 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         Some(Command::Ledger { ledger, command }) => {
             commands::ledger::run(g, ledger.as_deref(), command)
         }
-        Some(Command::Monitor { ledger, markdown }) => {
-            commands::monitor::run(g, ledger.as_deref(), markdown.as_deref())
+        Some(Command::Monitor { ledger, outputs }) => {
+            commands::monitor::run(g, ledger.as_deref(), outputs)
         }
         Some(Command::Diff { a, b, ledger }) => commands::diff::run(g, a, b, ledger.as_deref()),
         Some(Command::Db {

@@ -1,4 +1,5 @@
-//! The independent validators (PyPI `cyclonedx-python-lib`, `spdx-tools`, `jsonschema`) in the
+//! The independent validators (PyPI `cyclonedx-python-lib`, `spdx-tools`, `jsonschema`; npm
+//! `@secvisogram/csaf-validator-lib` in `tests/validators/node_modules`) in the
 //! virtualenv `tests/validators/setup.sh` creates at `tests/validators/.venv` (`.ci/run` runs
 //! the script; run it once before the README's test command).
 
@@ -55,5 +56,20 @@ pub fn openvex(file: &Path) -> Result<(), String> {
 pub fn spdx(file: &Path) -> Result<(), String> {
     let mut c = Command::new(venv_bin().join("pyspdxtools"));
     c.arg("-i").arg(file);
+    run(c)
+}
+
+/// The BSI CSAF validator library (npm `@secvisogram/csaf-validator-lib`, installed by
+/// setup.sh): the strict CSAF 2.0 schema and every mandatory test, through `csaf.mjs`.
+pub fn csaf(file: &Path) -> Result<(), String> {
+    let dir = crate::repo_root().join("tests/validators");
+    assert!(
+        dir.join("node_modules/@secvisogram/csaf-validator-lib")
+            .is_dir(),
+        "the CSAF validator library is missing: run `bash tests/validators/setup.sh` (.ci/run \
+         does) and run the tests again"
+    );
+    let mut c = Command::new("node");
+    c.current_dir(&dir).arg("csaf.mjs").arg(file);
     run(c)
 }

@@ -52,6 +52,20 @@ pub struct Manifest {
     /// release); present only when the policy has `[baseline]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<crate::checks::baseline::Baseline>,
+    /// The support period and the update handoff; present only when the policy has
+    /// `[lifecycle]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<LifecycleRecord>,
+}
+
+/// `[lifecycle]` as released: the support end (`monitor` reads it from the ledger), the patch
+/// policy, whether a rollback plan is documented, and `update-manifest.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LifecycleRecord {
+    pub support_until: Option<Day>,
+    pub patch_policy: Option<String>,
+    pub rollback_plan: bool,
+    pub update_manifest: FileRecord,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]

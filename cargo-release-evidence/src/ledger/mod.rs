@@ -10,9 +10,12 @@
 //! - `monitor`: every retained release in support against today's advisory DB.
 //! - `diff`: what changed between two releases (directories or ledger entries).
 
+pub mod csaf;
 pub mod diff;
+pub mod findings;
 pub mod index;
 pub mod monitor;
+pub mod notification;
 pub mod query;
 pub mod schema;
 pub mod sqlite;

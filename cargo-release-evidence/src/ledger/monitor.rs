@@ -54,7 +54,16 @@ pub struct AdvisoryImpact {
     pub kind: String,
     pub title: String,
     pub cvss: Option<String>,
+    /// The CVSS base score computed from the vector.
+    pub cvss_score: Option<f64>,
+    /// `none`, `low`, `medium`, `high` or `critical` (from the CVSS score).
+    pub severity: Option<String>,
+    /// The advisory's page.
+    pub url: String,
     pub patched: String,
+    /// The patched version requirements (for the fixed-version statements).
+    #[serde(skip)]
+    pub patched_reqs: Vec<String>,
     pub affected: Vec<Affected>,
 }
 
@@ -106,6 +115,18 @@ fn supported(s: &Summary, date: Day) -> bool {
 
 /// Runs the monitor and records its findings in the ledger.
 pub fn run(store: &mut dyn Store, db: &mut AdvisoryDb, date: Day) -> Result<MonitorReport> {
+    let (report, run, state) = evaluate(store, db, date)?;
+    store.record_run(&run, &state)?;
+    Ok(report)
+}
+
+/// The monitor's report, and the run and findings to record (with [`Store::record_run`]) once
+/// everything the command writes is written: a run that fails records nothing.
+pub fn evaluate(
+    store: &dyn Store,
+    db: &mut AdvisoryDb,
+    date: Day,
+) -> Result<(MonitorReport, Run, Vec<StateRow>)> {
     let releases = store.releases()?;
     let (monitored, out): (Vec<&Summary>, Vec<&Summary>) =
         releases.iter().partition(|s| supported(s, date));
@@ -176,7 +197,25 @@ pub fn run(store: &mut dyn Store, db: &mut AdvisoryDb, date: Day) -> Result<Moni
                 kind: matcher::kind_text(adv),
                 title: adv.title().trim().to_owned(),
                 cvss: adv.metadata.cvss.as_ref().map(ToString::to_string),
+                cvss_score: adv.metadata.cvss.as_ref().map(|c| c.score()),
+                severity: adv
+                    .metadata
+                    .cvss
+                    .as_ref()
+                    .map(|c| c.severity().as_str().to_owned()),
+                url: adv
+                    .metadata
+                    .url
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| format!("https://rustsec.org/advisories/{id}.html")),
                 patched: matcher::patched_text(adv),
+                patched_reqs: adv
+                    .versions
+                    .patched()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
                 affected: Vec::new(),
             });
             impact.affected.push(Affected {
@@ -251,10 +290,9 @@ pub fn run(store: &mut dyn Store, db: &mut AdvisoryDb, date: Day) -> Result<Moni
         advisory_db_date: db.info.date.clone(),
         advisory_db_commit: db.info.commit.clone(),
     };
-    store.record_run(&run, &state)?;
     let mut monitored_refs: Vec<ReleaseRef> = monitored.iter().map(|s| reference(s)).collect();
     monitored_refs.sort();
-    Ok(MonitorReport {
+    let report = MonitorReport {
         ledger: store.location().to_owned(),
         date,
         advisory_db: db.info.clone(),
@@ -274,7 +312,8 @@ pub fn run(store: &mut dyn Store, db: &mut AdvisoryDb, date: Day) -> Result<Moni
             "PASS"
         }
         .to_owned(),
-    })
+    };
+    Ok((report, run, state))
 }
 
 /// New, resolved and newly expired findings against the previous run's.

@@ -7,6 +7,7 @@ pub mod build_only;
 pub mod documents;
 pub mod release;
 pub mod sbom_only;
+pub mod update;
 pub mod verification;
 pub mod verify_build;
 

@@ -161,6 +161,7 @@ fn member_evidence(
     let (artifacts, build_record, mut build_findings) = artifacts(opts, run, set, inputs)?;
     let (baseline, version_findings) = super::baseline::member(run, set, &dir);
     build_findings.extend(version_findings);
+    build_findings.extend(super::update::findings(run, set));
     let mut member_findings = build_findings.clone();
     member_findings.extend(verified.iter().flat_map(|v| v.findings.iter().cloned()));
     let verdict = MemberVerdict::of(run, set, &member_findings);
@@ -221,6 +222,14 @@ fn member_evidence(
     for (name, bytes) in verified.iter().flat_map(|v| &v.files) {
         staging.write(name, bytes)?;
     }
+    let lifecycle = super::update::write(
+        &staging,
+        run,
+        set,
+        &artifact_records,
+        verdict.decision,
+        &verdict.findings,
+    )?;
 
     let manifest = build_manifest(
         opts,
@@ -235,6 +244,7 @@ fn member_evidence(
             verdict: &verdict,
             baseline,
             verification: verified.map(|v| v.record.clone()),
+            lifecycle,
         },
         &models,
     );
@@ -415,6 +425,7 @@ struct Produced<'a> {
     verdict: &'a MemberVerdict,
     baseline: Option<crate::checks::baseline::Baseline>,
     verification: Option<crate::verification::model::VerificationRecord>,
+    lifecycle: Option<crate::evidence::model::LifecycleRecord>,
 }
 
 fn build_manifest(
@@ -487,5 +498,6 @@ fn build_manifest(
         }),
         verification: produced.verification,
         baseline: produced.baseline,
+        lifecycle: produced.lifecycle,
     }
 }

@@ -29,6 +29,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
         "verification",
         &["suite", "threshold", "exception", "evidence"],
     ),
+    ("lifecycle", &[]),
 ];
 
 pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Policy> {
@@ -183,6 +184,7 @@ fn assign(
         "approvals" => data.approvals = Some(one(value, diag)?),
         "baseline" => data.baseline = Some(one(value, diag)?),
         "verification" => data.verification = Some(verification(value, split, diag)?),
+        "lifecycle" => data.lifecycle = Some(one(value, diag)?),
         _ => unreachable!("only known sections are assigned"),
     }
     Ok(())

@@ -6,6 +6,7 @@
 
 pub mod baseline;
 pub mod license;
+pub mod lifecycle;
 pub mod load;
 pub mod model;
 pub mod validate;

@@ -25,6 +25,7 @@ pub struct PolicyData {
     pub approvals: Option<Spanned<ApprovalsPolicy>>,
     pub baseline: Option<Spanned<super::baseline::BaselinePolicy>>,
     pub verification: Option<Spanned<super::verification::VerificationPolicy>>,
+    pub lifecycle: Option<Spanned<super::lifecycle::LifecyclePolicy>>,
 }
 
 /// `[approvals]`: who signs off a release, with which keys.

@@ -243,6 +243,21 @@ pub fn checklist(m: &Manifest) -> Vec<(bool, String)> {
                 .to_owned(),
         ),
     ];
+    // With [lifecycle]: whether the rollback plan is documented (before the signature).
+    if let Some(l) = &m.lifecycle {
+        let at = items.len() - 1;
+        items.insert(
+            at,
+            (
+                l.rollback_plan,
+                if l.rollback_plan {
+                    "Rollback plan documented (update-manifest.json)".to_owned()
+                } else {
+                    "Rollback plan documented (none in [lifecycle.rollback])".to_owned()
+                },
+            ),
+        );
+    }
     // The verification items come after the checksums, before the approvals.
     items.splice(5..5, super::verification::checklist(m));
     // With [baseline], its five items replace "Version tagged" and "Tree clean".

@@ -137,3 +137,80 @@ pub fn monitor(r: &MonitorReport) -> String {
     }
     t
 }
+
+/// A draft CRA Art. 14 notification for a person to complete (`monitor --notification-dir`);
+/// the first line is the draft marker (`marker`).
+pub fn notification(n: &crate::ledger::notification::Notification, marker: &str) -> String {
+    let mut t = format!(
+        "{marker}\n# Draft: EU CRA Art. 14 notification — {} {}\n\n",
+        cell(&n.product.name),
+        cell(&n.vulnerability.id)
+    );
+    let _ = writeln!(
+        t,
+        "Drafted {} by {} {} from the evidence ledger ({}). Everything marked **TO COMPLETE** \
+         is for you to complete before submitting.\n",
+        n.drafted, n.generator.name, n.generator.version, n.legal_basis
+    );
+    let _ = writeln!(
+        t,
+        "Deadlines: early warning {}; notification {}; final report {}.\n",
+        n.deadlines.early_warning, n.deadlines.notification, n.deadlines.final_report
+    );
+    t.push_str("| field | value |\n|---|---|\n");
+    let aliases = if n.vulnerability.aliases.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", n.vulnerability.aliases.join(", "))
+    };
+    let severity = match (&n.severity.cvss_score, &n.severity.cvss_vector) {
+        (Some(s), Some(v)) => format!("{} (CVSS {s}, `{v}`)", n.severity.rating),
+        _ => n.severity.rating.clone(),
+    };
+    let fixed = if n.mitigation.fixed_in.is_empty() {
+        "none retained yet".to_owned()
+    } else {
+        n.mitigation.fixed_in.join(", ")
+    };
+    for (field, value) in [
+        ("Manufacturer", n.manufacturer.name.clone()),
+        ("Contact", n.manufacturer.contact.clone()),
+        ("Member States", n.manufacturer.member_states.clone()),
+        (
+            "Product",
+            format!("{} (`{}`)", n.product.name, n.product.purl),
+        ),
+        (
+            "Vulnerability",
+            format!(
+                "[{}]({}){aliases}: {}",
+                n.vulnerability.id, n.vulnerability.url, n.vulnerability.title
+            ),
+        ),
+        ("Severity", severity),
+        ("Status", n.status_summary.clone()),
+        ("Actively exploited", n.actively_exploited.clone()),
+        ("Advisory's fix", n.mitigation.advisory.clone()),
+        ("Fixed in", fixed),
+        (
+            "Corrective measures",
+            n.mitigation.corrective_measures.clone(),
+        ),
+    ] {
+        let _ = writeln!(t, "| {field} | {} |", cell(&value));
+    }
+    t.push_str("\n## Affected versions\n\n| version | target | status | components | support end |\n|---|---|---|---|---|\n");
+    for v in &n.product.versions {
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {} |",
+            cell(&v.version),
+            cell(&v.target),
+            v.status,
+            cell(&v.components.join(", ")),
+            v.support_end.as_deref().unwrap_or("not declared")
+        );
+    }
+    let _ = writeln!(t, "\n## Notice to users\n\n{}", n.user_notice);
+    t
+}
