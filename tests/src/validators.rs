@@ -57,3 +57,11 @@ pub fn spdx(file: &Path) -> Result<(), String> {
     c.arg("-i").arg(file);
     run(c)
 }
+
+/// Each line of an `.intoto.jsonl` bundle: the DSSE signature by `securesystemslib` with the
+/// Ed25519 key of the OpenSSH public key file `pubkey`, the statement by `in-toto-attestation`.
+pub fn dsse(bundle: &Path, pubkey: &Path) -> Result<(), String> {
+    let mut c = Command::new(venv_bin().join("python"));
+    c.arg(script()).arg("dsse").arg(bundle).arg(pubkey);
+    run(c)
+}

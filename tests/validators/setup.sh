@@ -3,6 +3,7 @@
 #   cyclonedx-python-lib[json-validation]  strict CycloneDX 1.5/1.6 schema validation (offline)
 #   spdx-tools                             pyspdxtools (SPDX 2.3)
 #   jsonschema                             the vendored OpenVEX JSON schema
+#   securesystemslib, in-toto-attestation  DSSE signatures and in-toto statements (attestations)
 # The venv lives at tests/validators/.venv (ignored by git) and is reused when it already has
 # every pinned package. `.ci/run` calls this script; run it once before the README's test command.
 set -euo pipefail
