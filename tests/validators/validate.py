@@ -1,7 +1,7 @@
 """Independent validation of the evidence's documents, run by the tests with the virtualenv
 that tests/validators/setup.sh creates.
 
-    validate.py cyclonedx 1.5|1.6 FILE     strict CycloneDX JSON schema (cyclonedx-python-lib)
+    validate.py cyclonedx 1.5|1.6|1.7 FILE    strict CycloneDX JSON schema (cyclonedx-python-lib)
     validate.py openvex SCHEMA FILE        the OpenVEX JSON schema (python-jsonschema, formats on)
     validate.py dsse BUNDLE SSH_PUBKEY     each line of an .intoto.jsonl bundle: its DSSE signature
                                            by securesystemslib with the Ed25519 key of an OpenSSH
@@ -20,7 +20,7 @@ def cyclonedx(version, path):
     from cyclonedx.schema import SchemaVersion
     from cyclonedx.validation.json import JsonStrictValidator
 
-    schema = {"1.5": SchemaVersion.V1_5, "1.6": SchemaVersion.V1_6}[version]
+    schema = {"1.5": SchemaVersion.V1_5, "1.6": SchemaVersion.V1_6, "1.7": SchemaVersion.V1_7}[version]
     with open(path, encoding="utf-8") as f:
         text = f.read()
     errors = JsonStrictValidator(schema).validate_str(text, all_errors=True)
