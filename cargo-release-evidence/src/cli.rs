@@ -400,7 +400,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FORMAT", value_parser = ["cyclonedx", "spdx"])]
     pub sbom_format: Vec<String>,
     /// CycloneDX version of the SBOM and the CycloneDX VEX document (1.6: BSI TR-03183-2).
-    #[arg(long, global = true, value_name = "VERSION", default_value = "1.6", value_parser = ["1.5", "1.6"])]
+    #[arg(long, global = true, value_name = "VERSION", default_value = "1.6", value_parser = ["1.5", "1.6", "1.7"])]
     pub cyclonedx_version: String,
     /// Also write the advisory analysis into the CycloneDX SBOM (the layout before 1.6; it is
     /// always in the VEX documents).

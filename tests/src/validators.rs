@@ -73,3 +73,11 @@ pub fn csaf(file: &Path) -> Result<(), String> {
     c.current_dir(&dir).arg("csaf.mjs").arg(file);
     run(c)
 }
+
+/// Each line of an `.intoto.jsonl` bundle: the DSSE signature by `securesystemslib` with the
+/// Ed25519 key of the OpenSSH public key file `pubkey`, the statement by `in-toto-attestation`.
+pub fn dsse(bundle: &Path, pubkey: &Path) -> Result<(), String> {
+    let mut c = Command::new(venv_bin().join("python"));
+    c.arg(script()).arg("dsse").arg(bundle).arg(pubkey);
+    run(c)
+}

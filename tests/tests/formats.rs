@@ -379,3 +379,19 @@ fn an_unknown_vex_justification_names_file_line_and_column() {
         "{err}"
     );
 }
+
+#[test]
+fn cyclonedx_1_7_on_request_validates_strictly() {
+    let fx = Fixture::example();
+    let dir = main_job(&fx, &["--cyclonedx-version", "1.7"], 1);
+    let sbom_path = dir.join("thermo-fw.cdx.json");
+    let vex_path = dir.join("thermo-fw.cdx.vex.json");
+    assert_eq!(validators::cyclonedx("1.7", &sbom_path), Ok(()));
+    assert_eq!(validators::cyclonedx("1.7", &vex_path), Ok(()));
+    let bom = read_json(&sbom_path);
+    assert_eq!(bom["specVersion"], "1.7");
+    assert!(bom.get("vulnerabilities").is_none());
+    let manifest = read_json(&dir.join("release-evidence.json"));
+    assert_eq!(manifest["sbom"][0]["kind"], "cyclonedx-1.7");
+    assert_eq!(manifest["vex"][0]["kind"], "cyclonedx-1.7-vex");
+}

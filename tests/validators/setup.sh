@@ -3,6 +3,7 @@
 #   cyclonedx-python-lib[json-validation]  strict CycloneDX 1.5/1.6 schema validation (offline)
 #   spdx-tools                             pyspdxtools (SPDX 2.3)
 #   jsonschema                             the vendored OpenVEX JSON schema
+#   securesystemslib, in-toto-attestation  DSSE signatures and in-toto statements (attestations)
 # and, from npm (package.json, package-lock.json), the BSI CSAF validator library
 #   @secvisogram/csaf-validator-lib        CSAF 2.0 strict schema + mandatory tests (csaf.mjs)
 # in tests/validators/node_modules (ignored by git), reused when the lock file is unchanged.

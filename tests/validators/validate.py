@@ -1,8 +1,13 @@
 """Independent validation of the evidence's documents, run by the tests with the virtualenv
 that tests/validators/setup.sh creates.
 
-    validate.py cyclonedx 1.5|1.6 FILE     strict CycloneDX JSON schema (cyclonedx-python-lib)
+    validate.py cyclonedx 1.5|1.6|1.7 FILE    strict CycloneDX JSON schema (cyclonedx-python-lib)
     validate.py openvex SCHEMA FILE        the OpenVEX JSON schema (python-jsonschema, formats on)
+    validate.py dsse BUNDLE SSH_PUBKEY     each line of an .intoto.jsonl bundle: its DSSE signature
+                                           by securesystemslib with the Ed25519 key of an OpenSSH
+                                           public key file (keyid = the key's SHA256 fingerprint),
+                                           its in-toto Statement by in-toto-attestation, and the
+                                           SLSA provenance / VSA predicates by their protobufs
 
 Prints nothing and exits 0 when the file is valid; prints every error and exits 1 otherwise.
 """
@@ -15,7 +20,7 @@ def cyclonedx(version, path):
     from cyclonedx.schema import SchemaVersion
     from cyclonedx.validation.json import JsonStrictValidator
 
-    schema = {"1.5": SchemaVersion.V1_5, "1.6": SchemaVersion.V1_6}[version]
+    schema = {"1.5": SchemaVersion.V1_5, "1.6": SchemaVersion.V1_6, "1.7": SchemaVersion.V1_7}[version]
     with open(path, encoding="utf-8") as f:
         text = f.read()
     errors = JsonStrictValidator(schema).validate_str(text, all_errors=True)
@@ -39,11 +44,94 @@ def openvex(schema_path, path):
     return [f"{e.message} at {list(e.absolute_path)}" for e in validator.iter_errors(doc)]
 
 
+def ed25519_of_ssh_public_key(path):
+    """(keyid, raw public key hex) of an `ssh-ed25519 AAAA...` line, parsed here from the wire
+    format (RFC 8709): string "ssh-ed25519", string key (32 bytes)."""
+    import base64
+    import hashlib
+    import struct
+
+    with open(path, encoding="utf-8") as f:
+        kind, b64 = f.read().split()[:2]
+    blob = base64.b64decode(b64)
+    fields, i = [], 0
+    while i < len(blob):
+        (n,) = struct.unpack(">I", blob[i : i + 4])
+        fields.append(blob[i + 4 : i + 4 + n])
+        i += 4 + n
+    if kind != "ssh-ed25519" or fields[0] != b"ssh-ed25519" or len(fields[1]) != 32:
+        raise SystemExit(f"{path}: not an ssh-ed25519 public key")
+    keyid = "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+    return keyid, fields[1].hex()
+
+
+def dsse(bundle, pubkey):
+    import copy
+    from google.protobuf import json_format
+    from in_toto_attestation.predicates.provenance.v1 import provenance_pb2
+    from in_toto_attestation.predicates.vsa.v1 import vsa_pb2
+    from in_toto_attestation.v1 import statement_pb2
+    from in_toto_attestation.v1.statement import Statement
+    from securesystemslib.dsse import Envelope
+    from securesystemslib.signer import SSlibKey
+
+    keyid, public = ed25519_of_ssh_public_key(pubkey)
+    key = SSlibKey(keyid, "ed25519", "ed25519", {"public": public})
+    errors, kinds = [], []
+    with open(bundle, encoding="utf-8") as f:
+        lines = [l for l in f.read().splitlines() if l.strip()]
+    for n, line in enumerate(lines, 1):
+        try:
+            envelope = Envelope.from_dict(json.loads(line))
+            envelope.verify([key], 1)
+        except Exception as e:  # VerificationError, parse errors
+            errors.append(f"line {n}: DSSE: {type(e).__name__}: {e}")
+            continue
+        if envelope.payload_type != "application/vnd.in-toto+json":
+            errors.append(f"line {n}: payloadType {envelope.payload_type}")
+        stmt = json.loads(envelope.payload)
+        try:
+            Statement.copy_from_pb(json_format.ParseDict(stmt, statement_pb2.Statement())).validate()
+        except Exception as e:
+            errors.append(f"line {n}: in-toto Statement: {e}")
+            continue
+        ptype = stmt["predicateType"]
+        kinds.append(ptype)
+        try:
+            if ptype == "https://slsa.dev/provenance/v1":
+                json_format.ParseDict(stmt["predicate"], provenance_pb2.Provenance())
+            elif ptype == "https://slsa.dev/verification_summary/v1":
+                pred = copy.deepcopy(stmt["predicate"])
+                # The spec's verifiedLevels is an array; this package's proto declares a string.
+                levels = pred.pop("verifiedLevels")
+                if not (isinstance(levels, list) and levels and all(isinstance(l, str) for l in levels)):
+                    errors.append(f"line {n}: VSA verifiedLevels must be a non-empty array of strings")
+                vsa = json_format.ParseDict(pred, vsa_pb2.VerificationSummary(), ignore_unknown_fields=True)
+                if not vsa.verifier.id or not vsa.resource_uri or not vsa.policy.uri:
+                    errors.append(f"line {n}: VSA verifier.id, resourceUri and policy.uri are required")
+                if vsa.verification_result not in ("PASSED", "FAILED"):
+                    errors.append(f"line {n}: VSA verificationResult {vsa.verification_result}")
+                if not vsa.time_verified.seconds:
+                    errors.append(f"line {n}: VSA timeVerified is required")
+            else:
+                errors.append(f"line {n}: unexpected predicateType {ptype}")
+        except Exception as e:
+            errors.append(f"line {n}: predicate: {e}")
+    if not errors and sorted(kinds) != ["https://slsa.dev/provenance/v1", "https://slsa.dev/verification_summary/v1"]:
+        errors.append(f"expected one provenance and one VSA, found {kinds}")
+    return errors
+
+
 def main(argv):
-    if len(argv) != 4 or argv[1] not in ("cyclonedx", "openvex"):
+    if len(argv) != 4 or argv[1] not in ("cyclonedx", "openvex", "dsse"):
         print(__doc__, file=sys.stderr)
         return 2
-    errors = cyclonedx(argv[2], argv[3]) if argv[1] == "cyclonedx" else openvex(argv[2], argv[3])
+    if argv[1] == "dsse":
+        errors = dsse(argv[2], argv[3])
+    elif argv[1] == "cyclonedx":
+        errors = cyclonedx(argv[2], argv[3])
+    else:
+        errors = openvex(argv[2], argv[3])
     for e in errors:
         print(e)
     return 1 if errors else 0

@@ -88,6 +88,7 @@ pub fn pipeline_options(g: &GlobalArgs) -> Result<pipeline::Options> {
             .collect(),
         cyclonedx_version: match g.cyclonedx_version.as_str() {
             "1.5" => crate::sbom::cyclonedx::SpecVersion::V1_5,
+            "1.7" => crate::sbom::cyclonedx::SpecVersion::V1_7,
             _ => crate::sbom::cyclonedx::SpecVersion::V1_6,
         },
         sbom_vulnerabilities: g.sbom_vulnerabilities,

@@ -12,6 +12,9 @@ pub const READINESS_FILE: &str = "readiness.json";
 /// release signature: editing the readiness record (e.g. `signed_by`) fails `verify`.
 pub const READINESS_SIG_FILE: &str = "readiness.json.sig";
 
+/// The suffix of an attestation bundle (`<artifact>.intoto.jsonl`, see `sign::attest`).
+pub const BUNDLE_SUFFIX: &str = ".intoto.jsonl";
+
 pub const APPROVED: &str = "approved";
 pub const RISK_ACCEPTED: &str = "risk-accepted";
 
@@ -72,6 +75,19 @@ pub struct Readiness {
     pub signed_by: Option<String>,
     pub key_fingerprint: Option<String>,
     pub approvals: Vec<ValidApproval>,
+    /// The attestation bundles (`<artifact>.intoto.jsonl`) written with the release signature.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attestations: Vec<AttestationFile>,
+    /// Why no attestation bundle was made (e.g. an agent-held key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestations_omitted: Option<String>,
+}
+
+/// A file of the signing stage listed, with its digest, in the signed readiness record.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AttestationFile {
+    pub file: String,
+    pub sha256: String,
 }
 
 pub const READINESS_SCHEMA: &str = "cargo-release-evidence/readiness";
@@ -81,6 +97,7 @@ pub fn is_signing_file(name: &str) -> bool {
     name == SIGNATURE_FILE
         || name == READINESS_FILE
         || name == READINESS_SIG_FILE
+        || name.ends_with(BUNDLE_SUFFIX)
         || (name.starts_with("approval-")
             && (name.ends_with(".json") || name.ends_with(".json.sig")))
 }

@@ -6,6 +6,7 @@ pub mod allowed_signers;
 pub mod allowed_signers_line;
 pub mod approval;
 pub mod approve;
+pub mod attest;
 pub mod pattern;
 pub mod readiness;
 pub mod rules;

@@ -9,6 +9,7 @@ use super::approval::{
     READINESS_FILE, READINESS_SCHEMA, READINESS_SIG_FILE, Readiness, SIGNATURE_FILE,
 };
 use super::approve::Outcome;
+use super::attest;
 use super::rules;
 use super::sshsig::{self, ARTIFACT_NAMESPACE, Signer};
 use super::trust::TrustRoot;
@@ -62,6 +63,8 @@ pub fn sign(args: &SignArgs<'_>) -> Result<Outcome> {
         signed_by: None,
         key_fingerprint: None,
         approvals: checked.approvals.clone(),
+        attestations: Vec::new(),
+        attestations_omitted: None,
     };
     if !missing.is_empty() {
         crate::util::fs::write_atomic(
@@ -84,15 +87,40 @@ pub fn sign(args: &SignArgs<'_>) -> Result<Outcome> {
     };
     readiness.signed_by = Some(principal.clone());
     readiness.key_fingerprint = Some(sshsig::fingerprint(&public));
+    // The provenance and the verification summary, DSSE-signed by the same key; the signed
+    // readiness record lists them (SHA256SUMS, fixed before approval, cannot).
+    let made = attest::make(
+        dir,
+        &signer,
+        &readiness.evidence_digest,
+        args.time,
+        &checked.approvals,
+    )?;
+    readiness.attestations = made.listed;
+    readiness.attestations_omitted = made.omitted.clone();
     let record = crate::util::canonical::json(&readiness);
     let record_sig = signer.sign(ARTIFACT_NAMESPACE, record.as_bytes())?;
     let sig = signer.sign(ARTIFACT_NAMESPACE, sums)?;
+    for (name, text) in &made.files {
+        crate::util::fs::write_atomic(&dir.join(name), text.as_bytes())?;
+    }
     crate::util::fs::write_atomic(&dir.join(READINESS_FILE), record.as_bytes())?;
     crate::util::fs::write_atomic(&dir.join(READINESS_SIG_FILE), record_sig.as_bytes())?;
     // The release signature last: it seals the directory.
     crate::util::fs::write_atomic(&dir.join(SIGNATURE_FILE), sig.as_bytes())?;
+    let attestations = match &made.omitted {
+        Some(why) => format!("no DSSE attestations: {why}"),
+        None => format!(
+            "attestations (provenance + VSA, DSSE): {}",
+            made.files
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     Ok(Outcome::Done(format!(
-        "signed SHA256SUMS of {} as {principal} ({}); the evidence is sealed",
+        "signed SHA256SUMS of {} as {principal} ({}); the evidence is sealed; {attestations}",
         dir.display(),
         sshsig::fingerprint(&public)
     )))

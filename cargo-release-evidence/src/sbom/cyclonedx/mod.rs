@@ -20,6 +20,8 @@ pub enum SpecVersion {
     V1_5,
     #[default]
     V1_6,
+    /// 1.7 on request: the 1.6 document (1.7 adds no field we need), validated against 1.7.
+    V1_7,
 }
 
 impl SpecVersion {
@@ -27,6 +29,7 @@ impl SpecVersion {
         match self {
             SpecVersion::V1_5 => "1.5",
             SpecVersion::V1_6 => "1.6",
+            SpecVersion::V1_7 => "1.7",
         }
     }
 }
@@ -85,7 +88,7 @@ fn licenses(license: Option<&str>, spec: SpecVersion) -> Vec<LicenseChoice<'_>> 
         .map(|expression| {
             vec![LicenseChoice {
                 expression,
-                acknowledgement: (spec == SpecVersion::V1_6).then_some("declared"),
+                acknowledgement: (spec != SpecVersion::V1_5).then_some("declared"),
             }]
         })
         .unwrap_or_default()
@@ -94,7 +97,7 @@ fn licenses(license: Option<&str>, spec: SpecVersion) -> Vec<LicenseChoice<'_>> 
 fn authors(c: &[String], spec: SpecVersion) -> (Option<String>, Vec<Contact>) {
     match spec {
         SpecVersion::V1_5 => ((!c.is_empty()).then(|| c.join(", ")), Vec::new()),
-        SpecVersion::V1_6 => (None, c.iter().map(|a| contact(a)).collect()),
+        SpecVersion::V1_6 | SpecVersion::V1_7 => (None, c.iter().map(|a| contact(a)).collect()),
     }
 }
 
@@ -219,7 +222,7 @@ pub fn metadata(m: &SbomModel, spec: SpecVersion, properties: Vec<Property>) -> 
         timestamp: &m.timestamp,
         tools: tools(),
         component: root(m, spec),
-        manufacturer: maker.clone().filter(|_| spec == SpecVersion::V1_6),
+        manufacturer: maker.clone().filter(|_| spec != SpecVersion::V1_5),
         supplier: maker,
         properties,
     }

@@ -108,6 +108,14 @@ pub fn run(dir: &Path, trust: &TrustRoot, time: i64) -> Result<Verification> {
             &c.approvals,
         ));
     }
+    // The DSSE attestation bundles the release signature's readiness record lists.
+    items.extend(crate::sign::attest::check::items(
+        dir,
+        signed.as_ref(),
+        &digest,
+        trust,
+        time,
+    ));
     // The configuration baseline the gate recorded, its tag signature checked again.
     if let Some((ok, detail)) = super::tag::verify_item(
         dir,
