@@ -408,3 +408,36 @@ fn ledger_concurrent_adds_retain_one_release() {
         assert_eq!(json(&ledger(&fx, l, &["list"]), 0), list);
     }
 }
+
+/// A PostgreSQL ledger that cannot be reached or opened: exit 2 naming the URL, never its
+/// password.
+#[test]
+fn ledger_postgres_connection_errors_name_the_url_without_its_password() {
+    let server = release_evidence_tests::ledgers::server_url();
+    let (base, _) = server.rsplit_once('/').unwrap();
+    let host = base.rsplit_once('@').unwrap().1;
+    let cases = [
+        (
+            "postgres://alice:s3cret@127.0.0.1:1/ledger".to_owned(),
+            "error: cannot connect to the PostgreSQL ledger postgres://alice@127.0.0.1:1/ledger: error connecting to server: ".to_owned(),
+        ),
+        (
+            format!("postgresql://postgres:s3cret@{host}/no_such_ledger"),
+            format!("error: cannot connect to the PostgreSQL ledger postgres://postgres@{host}/no_such_ledger: db error: FATAL: database \"no_such_ledger\" does not exist"),
+        ),
+        (
+            "postgres://alice:s3cret@127.0.0.1:notaport/ledger".to_owned(),
+            "error: invalid value for `--ledger`: not a PostgreSQL connection URL: invalid connection string: invalid value for option `port`".to_owned(),
+        ),
+    ];
+    for (url, expect) in cases {
+        let out = std::process::Command::new(bin())
+            .args(["ledger", "--ledger", &url, "list"])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let text = code(&out, 2);
+        assert!(text.starts_with(&expect), "{url}: {text}");
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+}
