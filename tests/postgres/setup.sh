@@ -71,7 +71,7 @@ fi
 port="$(cat "$cluster/port")"
 # Loopback only, no unix socket (its path length would depend on the checkout's), small.
 as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 -o \
-  "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c max_connections=200 -c fsync=off -c full_page_writes=off" \
+  "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c max_connections=200" \
   start >/dev/null || { cat "$log" >&2; exit 1; }
 ready "$port"
 url "$port" > "$url_file.tmp"

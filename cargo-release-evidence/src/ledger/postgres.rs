@@ -18,7 +18,7 @@ use super::postgres_schema::{self as pg_schema, MIGRATION_LOCK};
 use super::{Added, MonitoredComponent, Run, StateRow, Store, Summary, schema};
 use crate::error::{Error, Result};
 use crate::util::digest::sha256_hex;
-use postgres::{Client, IsolationLevel, NoTls, Row, Transaction};
+use postgres::{Client, GenericClient, IsolationLevel, NoTls, Row, Transaction};
 use std::cell::RefCell;
 use std::str::FromStr;
 
@@ -48,7 +48,7 @@ type Q<T> = std::result::Result<T, postgres::Error>;
 
 /// The rows of `sql` mapped by `f`, as one `Result`.
 fn all<T>(
-    tx: &mut Transaction<'_>,
+    tx: &mut impl GenericClient,
     sql: &str,
     args: &[&(dyn postgres::types::ToSql + Sync)],
     f: impl Fn(&Row) -> Q<T>,
@@ -79,6 +79,14 @@ impl Postgres {
             ))
         })?;
         let err = db_err(&location);
+        // The common case in one round trip, without a lock: the schema is current.
+        if current(&mut client, &location)? {
+            drop(err);
+            return Ok(Postgres {
+                client: RefCell::new(client),
+                location,
+            });
+        }
         let mut tx = client.transaction().map_err(&err)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .map_err(&err)?;
@@ -106,6 +114,11 @@ impl Postgres {
             client: RefCell::new(client),
             location,
         })
+    }
+
+    /// Runs one statement (a transaction of its own).
+    fn read_one<T>(&self, f: impl FnOnce(&mut Client) -> Q<T>) -> Result<T> {
+        f(&mut self.client.borrow_mut()).map_err(db_err(&self.location))
     }
 
     /// Runs `f` in one read-only transaction that sees one snapshot.
@@ -263,7 +276,7 @@ impl Store for Postgres {
     }
 
     fn releases(&self) -> Result<Vec<Summary>> {
-        self.read(|tx| all(tx, SUMMARY, &[], summary))
+        self.read_one(|tx| all(tx, SUMMARY, &[], summary))
     }
 
     fn release(&self, id: i64) -> Result<Release> {
@@ -314,7 +327,7 @@ impl Store for Postgres {
     }
 
     fn blob(&self, sha256: &str) -> Result<Vec<u8>> {
-        let content: Option<Vec<u8>> = self.read(|tx| {
+        let content: Option<Vec<u8>> = self.read_one(|tx| {
             tx.query_opt("SELECT content FROM blobs WHERE sha256 = $1", &[&sha256])?
                 .map(|r| r.try_get(0))
                 .transpose()
@@ -333,7 +346,7 @@ impl Store for Postgres {
     }
 
     fn components_named(&self, name: &str) -> Result<Vec<(i64, Component)>> {
-        self.read(|tx| {
+        self.read_one(|tx| {
             all(tx, "SELECT release_id, name, version, source, purl, kind FROM components WHERE name = $1", &[&name], |r| {
                 Ok((r.try_get(0)?, Component { name: r.try_get(1)?, version: r.try_get(2)?, source: r.try_get(3)?, purl: r.try_get(4)?, kind: r.try_get(5)? }))
             })
@@ -341,7 +354,7 @@ impl Store for Postgres {
     }
 
     fn crates_io_components(&self) -> Result<Vec<MonitoredComponent>> {
-        self.read(|tx| {
+        self.read_one(|tx| {
             all(
                 tx,
                 "SELECT release_id, name, version, kind FROM components WHERE source = 'crates.io'",
@@ -359,7 +372,7 @@ impl Store for Postgres {
     }
 
     fn exceptions(&self) -> Result<Vec<(i64, Exception)>> {
-        self.read(|tx| {
+        self.read_one(|tx| {
             all(
                 tx,
                 "SELECT release_id, advisory, crate, reason, approved_by, expires FROM exceptions",
@@ -421,6 +434,25 @@ impl Store for Postgres {
         )
         .map_err(&err)?;
         tx.commit().map_err(&err)
+    }
+}
+
+/// Whether the schema is at [`schema::VERSION`] (a newer one is refused); `false` when it is
+/// older or missing (then migrated under the lock).
+fn current(client: &mut Client, location: &str) -> Result<bool> {
+    use postgres::SimpleQueryMessage;
+    match client.simple_query(pg_schema::FOUND) {
+        Ok(messages) => {
+            let found = messages.iter().find_map(|m| match m {
+                SimpleQueryMessage::Row(r) => r.get(0).and_then(|v| v.parse::<i64>().ok()),
+                _ => None,
+            });
+            let found = found.unwrap_or(0);
+            schema::plan(found, location)?;
+            Ok(found == schema::VERSION)
+        }
+        Err(e) if e.code() == Some(&postgres::error::SqlState::UNDEFINED_TABLE) => Ok(false),
+        Err(e) => Err(db_err(location)(e)),
     }
 }
 
