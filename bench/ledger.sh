@@ -107,6 +107,7 @@ if [ "$pg" = 1 ]; then
   server=$(cat "$here/target/postgres/url")
   pgbase=${server%/*}
   cleanup() {
+    cd /
     rm -rf "$work"
     for d in $(psql -X -A -t -d "$server" -c "SELECT datname FROM pg_database WHERE datname LIKE 'bench_ledger_$$%'"); do
       psql -X -q -d "$server" -c "DROP DATABASE IF EXISTS $d" >/dev/null

@@ -75,7 +75,6 @@ fn ledger_retains_verified_evidence_and_answers_from_it() {
 }
 
 fn retains_and_answers(fx: &Fixture, dir: &Path, ledger_: &Ledger) -> Vec<Value> {
-    let fx = fx;
     let l = ledger_.location.as_str();
     let d = dir.display().to_string();
     let mut answers = Vec::new();
@@ -228,8 +227,8 @@ fn retains_and_answers(fx: &Fixture, dir: &Path, ledger_: &Ledger) -> Vec<Value>
         .outside(&format!("exported-{:?}", ledger_.backend))
         .join("thermo-fw-0.9.0");
     let out = ledger(
-        &fx,
-        &l,
+        fx,
+        l,
         &[
             "export",
             "thermo-fw@0.9.0",
@@ -241,8 +240,8 @@ fn retains_and_answers(fx: &Fixture, dir: &Path, ledger_: &Ledger) -> Vec<Value>
     assert!(files(&to) == files(dir), "export differs from the evidence");
     code(&verify_in(fx, &fx.root, &to, &[]), 0);
     let again = ledger(
-        &fx,
-        &l,
+        fx,
+        l,
         &[
             "export",
             "thermo-fw@0.9.0",
