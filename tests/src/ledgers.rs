@@ -57,7 +57,7 @@ pub fn psql(url: &str, sql: &str) -> String {
         .expect("psql (Debian's postgresql-client) runs");
     assert!(
         out.status.success(),
-        "psql {sql}: {}",
+        "psql {sql}: {} (is the server up? `bash tests/postgres/setup.sh` starts it again)",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
@@ -127,7 +127,7 @@ impl Ledger {
 impl Drop for Ledger {
     fn drop(&mut self) {
         if let Some((server, name)) = &self.database {
-            // Best effort: a failed test's database may stay for inspection.
+            // Best effort (the server may be gone).
             let _ = Command::new("psql")
                 .args(["-X", "-q", "-d", server, "-c"])
                 .arg(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
