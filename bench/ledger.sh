@@ -13,6 +13,9 @@
 #    against real advisories (the worst case for `monitor`). Rows are written with Python's
 #    sqlite3 into the tool's own schema.
 # 3. Times `ledger query --crate`, `ledger list` and `monitor` against the full DB.
+# 4. The same on PostgreSQL (unless PG=0): the server of tests/postgres/setup.sh (started when
+#    needed), `ledger add` into fresh databases, and the synthetic ledger copied into a fresh
+#    database (the tool writes the schema and release 1; the synthetic rows go in with COPY).
 #
 # Defaults: ../shared/advisory-db. BIN: the binary (default: a release build in the target dir).
 set -euo pipefail
@@ -98,6 +101,39 @@ printf '| `ledger add` (the example: %s files, 30 components; verify included) |
   "$(find "$ev" -type f | wc -l)" "$t"
 timeit '`verify` of the same directory (for comparison)' "$BIN" verify "$ev" --date $date
 
+pg=${PG:-1}
+if [ "$pg" = 1 ]; then
+  bash "$here/tests/postgres/setup.sh"
+  server=$(cat "$here/target/postgres/url")
+  pgbase=${server%/*}
+  cleanup() {
+    cd /
+    rm -rf "$work"
+    for d in $(psql -X -A -t -d "$server" -c "SELECT datname FROM pg_database WHERE datname LIKE 'bench_ledger_$$%'"); do
+      psql -X -q -d "$server" -c "DROP DATABASE IF EXISTS $d" >/dev/null
+    done
+  }
+  trap cleanup EXIT
+  fresh() { # prints the URL of a new database
+    local name="bench_ledger_$$_$1"
+    psql -X -q -d "$server" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+    echo "$pgbase/$name"
+  }
+  for i in $(seq "$runs"); do fresh "add$i" >/dev/null; done
+  t=$(for i in $(seq "$runs"); do
+    s=$(date +%s%N); "$BIN" ledger --ledger "$pgbase/bench_ledger_$$_add$i" add "$ev" --date $date >/dev/null; e=$(date +%s%N)
+    echo $(( (e - s) / 1000000 ))
+  done | median)
+  printf '| `ledger add` on PostgreSQL (the same; a new database: schema created in the same run) | %s ms |\n' "$t"
+  t=$(for i in $(seq "$runs"); do
+    fresh "again$i" >/dev/null
+    "$BIN" ledger --ledger "$pgbase/bench_ledger_$$_again$i" list >/dev/null
+    s=$(date +%s%N); "$BIN" ledger --ledger "$pgbase/bench_ledger_$$_again$i" add "$ev" --date $date >/dev/null; e=$(date +%s%N)
+    echo $(( (e - s) / 1000000 ))
+  done | median)
+  printf '| `ledger add` on PostgreSQL (the same; schema already there) | %s ms |\n' "$t"
+fi
+
 ledger="$work/ledger.sqlite3"
 cp "$work/add-1.sqlite3" "$ledger"
 lock=${LOCK:-$here/../shared/bench/large/Cargo.lock}
@@ -157,4 +193,24 @@ timeit "\`monitor --offline\` ($n releases, full DB)" \
   "$BIN" monitor --ledger "$ledger" --advisory-db "$db" --offline --date $date --format json
 { "$BIN" monitor --ledger "$ledger" --advisory-db "$db" --offline --date $date --format json || true; } \
   | python3 -c 'import json,sys; r=json.load(sys.stdin); print("monitor: %d advisories, %d affected rows" % (len(r["advisories"]), sum(len(a["affected"]) for a in r["advisories"])), file=sys.stderr)'
+if [ "$pg" = 1 ]; then
+  url=$(fresh "n$n")
+  "$BIN" ledger --ledger "$url" add "$ev" --date $date >/dev/null
+  for table in releases components files exceptions; do
+    sqlite3 -csv "$ledger" "SELECT * FROM $table WHERE $( [ $table = releases ] && echo id || echo release_id ) > 1" > "$work/$table.csv"
+    psql -X -q -d "$url" -c "\\copy $table FROM '$work/$table.csv' CSV" >/dev/null
+  done
+  psql -X -q -d "$url" -c "SELECT setval(pg_get_serial_sequence('releases', 'id'), (SELECT max(id) FROM releases))" \
+    -c "VACUUM ANALYZE" >/dev/null
+  echo "PostgreSQL ledger: $(psql -X -A -t -d "$url" -c "SELECT count(*) FROM releases") releases, $(psql -X -A -t -d "$url" -c "SELECT count(*) FROM components") components, $(psql -X -A -t -d "$url" -c "SELECT pg_size_pretty(pg_database_size(current_database()))")" >&2
+  timeit "\`ledger query --crate smallvec@<0.6.14\` on PostgreSQL ($n releases)" "$BIN" ledger --ledger "$url" query --crate 'smallvec@<0.6.14'
+  timeit "\`ledger list\` on PostgreSQL ($n releases)" "$BIN" ledger --ledger "$url" list
+  timeit "\`monitor --offline\` on PostgreSQL ($n releases, full DB)" \
+    "$BIN" monitor --ledger "$url" --advisory-db "$db" --offline --date $date --format json
+  # Both backends find the same: the reports equal but for the ledger's name and the run dates.
+  strip() { python3 -c 'import json,sys; r=json.load(sys.stdin); r.pop("ledger", None); r.pop("changes", None); print(json.dumps(r, sort_keys=True))'; }
+  a=$({ "$BIN" monitor --ledger "$ledger" --advisory-db "$db" --offline --date $date --format json || true; } | strip)
+  b=$({ "$BIN" monitor --ledger "$url" --advisory-db "$db" --offline --date $date --format json || true; } | strip)
+  [ "$a" = "$b" ] && echo "monitor: the same report from SQLite and PostgreSQL" >&2 || echo "monitor: SQLite and PostgreSQL DIFFER" >&2
+fi
 done

@@ -147,8 +147,8 @@ pub enum Command {
     /// The ledger keeps every file content-addressed and immutable, indexed by product,
     /// version, target, dates, decision, artifacts, components, exceptions and approvals.
     Ledger {
-        /// The ledger, a SQLite file (default:
-        /// $XDG_DATA_HOME/cargo-release-evidence/ledger.sqlite3).
+        /// The ledger: a SQLite file, or a postgres:// URL for a shared PostgreSQL database
+        /// (default: $XDG_DATA_HOME/cargo-release-evidence/ledger.sqlite3).
         #[arg(long, global = true, value_name = "PATH")]
         ledger: Option<String>,
         #[command(subcommand)]
@@ -160,8 +160,8 @@ pub enum Command {
     /// report lists, per advisory, the affected products and versions and what changed since
     /// the previous run. Exit 1 when an unaccepted vulnerability affects a supported release.
     Monitor {
-        /// The ledger, a SQLite file (default:
-        /// $XDG_DATA_HOME/cargo-release-evidence/ledger.sqlite3).
+        /// The ledger: a SQLite file, or a postgres:// URL for a shared PostgreSQL database
+        /// (default: $XDG_DATA_HOME/cargo-release-evidence/ledger.sqlite3).
         #[arg(long, value_name = "PATH")]
         ledger: Option<String>,
         #[command(flatten)]
@@ -174,7 +174,7 @@ pub enum Command {
         a: String,
         /// The later release: an evidence directory, or PRODUCT@VERSION in the ledger.
         b: String,
-        /// The ledger for PRODUCT@VERSION (default:
+        /// The ledger for PRODUCT@VERSION: a SQLite file or a postgres:// URL (default:
         /// $XDG_DATA_HOME/cargo-release-evidence/ledger.sqlite3).
         #[arg(long, value_name = "PATH")]
         ledger: Option<String>,

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod browser;
+pub mod ledgers;
 pub mod signing;
 pub mod validators;
 

@@ -1,7 +1,9 @@
 //! `monitor`: a release made and retained against the fixture advisory DB, re-audited against a
 //! newer copy with one added advisory on a shipped crate: the exact affected release, exit 1,
-//! what changed since the previous run, and its own exception expiring later.
+//! what changed since the previous run, and its own exception expiring later. On both
+//! backends: the SQLite file and PostgreSQL.
 
+use release_evidence_tests::ledgers::{BACKENDS, Ledger};
 use release_evidence_tests::signing::*;
 use release_evidence_tests::*;
 use serde_json::{Value, json};
@@ -39,7 +41,7 @@ fn newer_db(fx: &Fixture) -> std::path::PathBuf {
     db
 }
 
-fn monitor(fx: &Fixture, l: &Path, db: &Path, date: &str, format: &str) -> (i32, String) {
+fn monitor(fx: &Fixture, l: &str, db: &Path, date: &str, format: &str) -> (i32, String) {
     let out = fx
         .cmd()
         .arg("monitor")
@@ -65,30 +67,31 @@ fn ids(v: &Value) -> Vec<&str> {
 #[test]
 fn monitor_finds_the_release_a_new_advisory_affects() {
     let (fx, dir) = signed_release();
-    let l = fx.outside("ledger").join("ledger.sqlite3");
+    let db = newer_db(&fx);
+    for backend in BACKENDS {
+        let l = Ledger::new(&fx, backend);
+        eprintln!("backend {backend:?}: {}", l.location);
+        monitor_release(&fx, &dir, &db, &l.location, &format!("{backend:?}"));
+    }
+}
+
+fn monitor_release(fx: &Fixture, dir: &Path, db: &Path, l: &str, backend: &str) {
     let out = fx
         .cmd()
         .args(["ledger", "--ledger"])
-        .arg(&l)
+        .arg(l)
         .arg("add")
-        .arg(&dir)
+        .arg(dir)
         .args(["--date", DATE])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let target = fx.run(&[
-        "ledger",
-        "--ledger",
-        &l.display().to_string(),
-        "list",
-        "--format",
-        "json",
-    ]);
+    let target = fx.run(&["ledger", "--ledger", l, "list", "--format", "json"]);
     let target: Value = serde_json::from_slice(&target.stdout).unwrap();
     let target = target["releases"][0]["target"].as_str().unwrap().to_owned();
 
     // Against the DB the release was made with: only the accepted smallvec advisory.
-    let (code, text) = monitor(&fx, &l, &fixture_db(), DATE, "json");
+    let (code, text) = monitor(fx, l, &fixture_db(), DATE, "json");
     let first: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(code, 0, "{text}");
     assert_eq!(first["decision"], "PASS");
@@ -100,8 +103,7 @@ fn monitor_finds_the_release_a_new_advisory_affects() {
     assert_eq!(first["no_support_end"].as_array().unwrap().len(), 1);
 
     // A newer DB with an advisory on crc: the exact release, exit 1.
-    let db = newer_db(&fx);
-    let (code, text) = monitor(&fx, &l, &db, "2026-10-01", "json");
+    let (code, text) = monitor(fx, l, db, "2026-10-01", "json");
     assert_eq!(code, 1, "{text}");
     let r: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(r["decision"], "HOLD");
@@ -124,14 +126,14 @@ fn monitor_finds_the_release_a_new_advisory_affects() {
     assert_eq!(r["changes"]["resolved"], json!([]));
 
     // Again the next day: nothing new; also as Markdown for the surveillance file.
-    let md = fx.outside("pms").join("monitor.md");
+    let md = fx.outside(&format!("pms-{backend}")).join("monitor.md");
     let out = fx
         .cmd()
         .arg("monitor")
         .arg("--ledger")
-        .arg(&l)
+        .arg(l)
         .arg("--advisory-db")
-        .arg(&db)
+        .arg(db)
         .arg("--markdown")
         .arg(&md)
         .args(["--offline", "--date", "2026-10-02"])
@@ -165,7 +167,7 @@ fn monitor_finds_the_release_a_new_advisory_affects() {
     assert!(text.ends_with("monitor: HOLD (1 unaccepted vulnerability in supported releases)\n"));
 
     // After the release's own exception expired (2027-06-30): smallvec is no longer accepted.
-    let (code, text) = monitor(&fx, &l, &db, "2027-07-01", "json");
+    let (code, text) = monitor(fx, l, db, "2027-07-01", "json");
     assert_eq!(code, 1);
     let r: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(r["unaccepted_vulnerabilities"], 2, "{text}");

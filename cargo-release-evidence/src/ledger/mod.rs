@@ -4,8 +4,8 @@
 //!
 //! - `index`: what is read from a verified evidence directory (the release and its blobs);
 //! - `schema`: the versioned schema and its migrations;
-//! - [`Store`]: the storage a backend implements (`sqlite`: one file, WAL, the default; a
-//!   PostgreSQL backend implements the same trait);
+//! - [`Store`]: the storage a backend implements (`sqlite`: one file, WAL, the default;
+//!   `postgres`: a shared PostgreSQL database, `--ledger postgres://…`; `postgres_schema`);
 //! - `query`: list, show, export, the crate query (the reports the commands render);
 //! - `monitor`: every retained release in support against today's advisory DB.
 //! - `diff`: what changed between two releases (directories or ledger entries).
@@ -16,6 +16,8 @@ pub mod findings;
 pub mod index;
 pub mod monitor;
 pub mod notification;
+pub mod postgres;
+pub mod postgres_schema;
 pub mod query;
 pub mod schema;
 pub mod sqlite;
@@ -132,13 +134,11 @@ pub fn location(explicit: Option<&str>) -> Result<String> {
         .to_string())
 }
 
-/// Opens (creating and migrating when needed) the ledger at `location`.
+/// Opens (creating and migrating when needed) the ledger at `location`: a `postgres://` or
+/// `postgresql://` URL is a PostgreSQL database, anything else a SQLite file.
 pub fn open(location: &str) -> Result<Box<dyn Store>> {
     if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-        return Err(Error::usage(
-            "--ledger",
-            "this build has no PostgreSQL backend; pass a file path for the embedded SQLite ledger",
-        ));
+        return Ok(Box::new(postgres::Postgres::open(location)?));
     }
     let path = crate::util::paths::absolute(Path::new(location))?;
     Ok(Box::new(sqlite::Sqlite::open(&path)?))
