@@ -4,6 +4,8 @@
 //! crates' source from cargo's registry cache (offline); `edit` records the decisions in the
 //! policy in place (`review approve`, `review baseline`).
 
+pub mod chain;
+pub mod delta;
 pub mod edit;
 pub mod facts;
 
@@ -29,6 +31,8 @@ pub enum Need {
     SourceChanged,
     /// Its approval (or baseline entry) expired.
     Expired,
+    /// Covered by a delta approval whose chain does not reach a full review.
+    DeltaUnrooted,
 }
 
 impl Need {
@@ -39,6 +43,7 @@ impl Need {
             Code::ApprovalVersionMismatch => Need::VersionMoved,
             Code::ApprovalSourceMismatch => Need::SourceChanged,
             Code::ApprovalExpired => Need::Expired,
+            Code::ApprovalDeltaUnrooted => Need::DeltaUnrooted,
             _ => return None,
         })
     }
@@ -50,6 +55,7 @@ impl Need {
             Need::VersionMoved => "version moved past its approval",
             Need::SourceChanged => "approved from another source",
             Need::Expired => "approval expired",
+            Need::DeltaUnrooted => "delta approval without a full review to chain onto",
         }
     }
 }
