@@ -8,8 +8,8 @@ use crate::workspace::ShippedPackage;
 use semver::{Op, Version, VersionReq};
 use serde_spanned::Spanned;
 
-/// Whether an approval of the package's crate at `version` counts (a delta chains down to a
-/// full review).
+/// Whether a review of the package's crate at `version` counts (a delta chains down to a full
+/// review; a baseline entry is no review to build on).
 pub fn approved_at(
     entries: &[Spanned<Approval>],
     pkg: &ShippedPackage,
@@ -19,6 +19,7 @@ pub fn approved_at(
     (0..entries.len()).any(|i| {
         let e = entries[i].get_ref();
         e.name == pkg.name
+            && !e.baseline
             && e.version.0.matches(version)
             && source_matches(e.source.as_deref(), pkg)
             && entry_counts(entries, i, pkg, date)
