@@ -103,6 +103,18 @@ pub struct Review {
     pub approved: ApprovalCounts,
     /// What needs a decision, riskiest first.
     pub items: Vec<Item>,
+    /// Crates approved by the cargo-vet store's audits, each credited to its auditors (and the
+    /// organisation of an imported audit).
+    pub cargo_vet: Vec<VetCredit>,
+}
+
+/// A crate approved by cargo-vet audits.
+#[derive(Debug, Clone, Serialize)]
+pub struct VetCredit {
+    pub name: String,
+    pub version: String,
+    /// The audits, the one of the shipped version first.
+    pub audits: Vec<String>,
 }
 
 /// Builds the review list from a gate run (its approval findings), reading source facts from
@@ -170,7 +182,33 @@ pub fn list(run: &GateRun, cache_dir: &std::path::Path) -> Review {
         policy: run.policy.display_path.clone(),
         approved: run.report.summary.approvals,
         items,
+        cargo_vet: vet_credits(run),
     }
+}
+
+fn vet_credits(run: &GateRun) -> Vec<VetCredit> {
+    let Some(store) = &run.policy.vet else {
+        return Vec::new();
+    };
+    let required = crate::checks::vet::required(&run.policy);
+    let mut out: Vec<VetCredit> = run
+        .packages
+        .iter()
+        .filter(|p| p.is_third_party() && matches!(p.source, crate::workspace::Source::CratesIo))
+        .filter_map(
+            |p| match crate::checks::vet::judge(store, &required, &p.name, &p.version) {
+                crate::checks::vet::Verdict::Audited(audits) => Some(VetCredit {
+                    name: p.name.clone(),
+                    version: p.version.to_string(),
+                    audits,
+                }),
+                _ => None,
+            },
+        )
+        .collect();
+    out.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+    out.dedup_by(|a, b| a.name == b.name && a.version == b.version);
+    out
 }
 
 fn license_text(pkg: &ShippedPackage) -> String {
