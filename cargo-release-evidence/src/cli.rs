@@ -117,7 +117,12 @@ pub enum Command {
         binary: PathBuf,
     },
     /// Write a starting release-evidence.toml (every shipped crate pending review).
-    Init,
+    Init {
+        /// Import a peer tool's decisions: cargo-deny=deny.toml, cargo-audit=.cargo/audit.toml,
+        /// osv-scanner=osv-scanner.toml (repeatable). Every interpretation is printed.
+        #[arg(long = "from", value_name = "TOOL=FILE")]
+        from: Vec<String>,
+    },
     /// Write the configuration of a peer tool (cargo-deny, cargo-audit, osv-scanner) from the
     /// policy: licenses, sources, advisory exceptions valid on the evaluation date.
     Export {
@@ -203,6 +208,23 @@ pub enum ReviewCommand {
         /// The reviewer (default: `git config user.email`).
         #[arg(long, value_name = "EMAIL")]
         reviewer: Option<String>,
+        /// Record a delta review of the changes from this approved version (default: the
+        /// newest earlier approved version, when there is one).
+        #[arg(long, value_name = "VERSION", conflicts_with = "full")]
+        from: Option<String>,
+        /// Record a full review even when an earlier version is approved.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Show the source diff of a crate from its approved version to the locked one, from the
+    /// .crate files in cargo's registry cache (offline).
+    Diff {
+        /// The crate, with its version when several versions ship.
+        #[arg(value_name = "NAME[@VERSION]")]
+        spec: String,
+        /// The version to diff from (default: the newest earlier approved version).
+        #[arg(long, value_name = "VERSION")]
+        from: Option<String>,
     },
     /// Record every crate that needs a decision as a dated baseline entry: accepted as in use
     /// when the tool was adopted, not reviewed, and counted apart from reviewed crates.

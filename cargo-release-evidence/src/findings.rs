@@ -64,6 +64,10 @@ codes! {
         "An [[approved]] entry names a source other than the one the package comes from.";
     ApprovalUnused = "RE-APPROVAL-UNUSED", Warning,
         "An [[approved]] entry matches no package anywhere in the dependency graph (any target, any feature).";
+    ApprovalDeltaUnrooted = "RE-APPROVAL-DELTA", Error,
+        "A delta approval (`from`) covers the locked version, but no approval of its `from` version chains down to a full review.";
+    Banned = "RE-BANNED", Error,
+        "A shipped package matches a [[banned]] entry (e.g. imported from cargo-deny's `[bans] deny`).";
     LicenseNotAllowed = "RE-LICENSE-DENIED", Error,
         "The package's license expression is not satisfied by [licenses].allow or an exception.";
     LicenseMissing = "RE-LICENSE-MISSING", Error,

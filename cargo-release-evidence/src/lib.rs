@@ -109,7 +109,7 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         None => commands::release::run(g),
         Some(Command::Check) => commands::check::run(g),
         Some(Command::Sbom { output }) => commands::sbom::run(g, output.as_deref()),
-        Some(Command::Init) => commands::init::run(g),
+        Some(Command::Init { from }) => commands::init::run(g, from),
         Some(Command::Export { tool, output }) => {
             commands::export::run(g, *tool, output.as_deref())
         }

@@ -211,12 +211,14 @@ fn review_approve_adds_an_entry_when_the_version_moved() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("(added an entry)"));
     let after = fx.read("release-evidence.toml");
+    // memchr 2.7.4 is approved in full: the review is recorded as a delta from it.
+    assert!(stdout(&out).contains("recorded a delta review of memchr 2.7.4 → 2.8.3"));
     // After the last [[approved]] entry (unicode-ident, still pending with its hints), before
     // [licenses].
     let last = "# build-time — (MIT OR Apache-2.0) AND Unicode-3.0\n# reviewed-by = \"name@example.com\"\n# date = 2026-09-01\n# rationale = \"why this crate is acceptable\"\n\n";
     let expected = before.replacen(
         last,
-        &format!("{last}[[approved]]\nname = \"memchr\"\nversion = \"=2.8.3\"\nreviewed-by = \"carol@example.com\"\ndate = 2026-09-01\nrationale = \"delta 2.7.4 → 2.8.3 reviewed\"\n\n"),
+        &format!("{last}[[approved]]\nname = \"memchr\"\nversion = \"=2.8.3\"\nfrom = \"2.7.4\"\nreviewed-by = \"carol@example.com\"\ndate = 2026-09-01\nrationale = \"delta 2.7.4 → 2.8.3 reviewed\"\n\n"),
         1,
     );
     assert_ne!(expected, before);

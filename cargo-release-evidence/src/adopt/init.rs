@@ -1,6 +1,7 @@
 //! `init`: writes a starting `release-evidence.toml` from the current shipped sets. Every
 //! crate is listed as pending review, so the gate holds until a person reviews it.
 
+use super::import::{Imported, render};
 use crate::error::{Error, Result};
 use crate::policy::{POLICY_FILE, license, values};
 use crate::util::digest;
@@ -10,7 +11,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::path::Path;
 
-pub fn policy_text(members: &[String], packages: &[ShippedPackage], date: Day) -> Result<String> {
+pub fn policy_text(
+    members: &[String],
+    packages: &[ShippedPackage],
+    date: Day,
+    imported: &Imported,
+) -> Result<String> {
     let mut t = String::new();
     let _ = writeln!(
         t,
@@ -58,22 +64,34 @@ pub fn policy_text(members: &[String], packages: &[ShippedPackage], date: Day) -
         let _ = writeln!(t, "# rationale = \"why this crate is acceptable\"\n");
     }
 
-    let (licenses, refused) = licenses_in_use(packages);
-    t.push_str(
-        "[licenses]\n# SPDX ids in use today; remove what your organisation does not accept.\n",
-    );
-    for (id, crates) in &refused {
-        let _ = writeln!(
-            t,
-            "# `{id}` (declared by {}) is no current SPDX id: review those terms and add a [[licenses.exception]].",
-            crates.join(", ")
-        );
+    t.push_str("[licenses]\n");
+    match &imported.licenses {
+        Some((from, ids)) => {
+            let _ = writeln!(t, "# Imported from {from}.");
+            let _ = writeln!(
+                t,
+                "allow = {}\n",
+                render::list(ids.iter().map(String::as_str))
+            );
+        }
+        None => {
+            let (licenses, refused) = licenses_in_use(packages);
+            t.push_str("# SPDX ids in use today; remove what your organisation does not accept.\n");
+            for (id, crates) in &refused {
+                let _ = writeln!(
+                    t,
+                    "# `{id}` (declared by {}) is no current SPDX id: review those terms and add a [[licenses.exception]].",
+                    crates.join(", ")
+                );
+            }
+            let _ = writeln!(
+                t,
+                "allow = [{}]\n",
+                quoted(licenses.iter().map(String::as_str))
+            );
+        }
     }
-    let _ = writeln!(
-        t,
-        "allow = [{}]\n",
-        quoted(licenses.iter().map(String::as_str))
-    );
+    render::license_exceptions(&mut t, imported);
     t.push_str("# [[licenses.exception]]\n# name = \"some-crate\"\n# allow = [\"LicenseRef-Vendor\"]\n# reason = \"contract 2026-17 grants use\"\n\n");
 
     let mut registries = BTreeSet::new();
@@ -93,6 +111,14 @@ pub fn policy_text(members: &[String], packages: &[ShippedPackage], date: Day) -
         }
     }
     t.push_str("[sources]\n");
+    if let Some((from, r)) = &imported.registries {
+        let _ = writeln!(t, "# allow-registries imported from {from}.");
+        registries = r.iter().cloned().collect();
+    }
+    if let Some((from, g)) = &imported.git {
+        let _ = writeln!(t, "# allow-git imported from {from}.");
+        git = g.iter().cloned().collect();
+    }
     let _ = writeln!(
         t,
         "allow-registries = [{}]",
@@ -103,6 +129,7 @@ pub fn policy_text(members: &[String], packages: &[ShippedPackage], date: Day) -
         "allow-git = [{}]\n",
         quoted(git.iter().map(String::as_str))
     );
+    render::banned(&mut t, imported);
 
     t.push_str("# Supplier inputs (git, other registries, path dependencies outside the workspace) need a\n");
     t.push_str("# review that pins what was reviewed. Uncomment each after reviewing it.\n");
@@ -136,6 +163,7 @@ pub fn policy_text(members: &[String], packages: &[ShippedPackage], date: Day) -
     t.push_str("# A decided, time-limited acceptance of an advisory:\n");
     t.push_str("# [[advisories.exception]]\n# id = \"RUSTSEC-YYYY-NNNN\"\n# crate = \"some-crate\"\n# reason = \"not reachable: …\"\n# approved-by = \"name@example.com\"\n");
     let _ = writeln!(t, "# expires = {date}");
+    render::exceptions(&mut t, imported);
     Ok(t)
 }
 
@@ -212,8 +240,5 @@ fn licenses_in_use(
 }
 
 fn quoted<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    items
-        .map(|s| format!("\"{s}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.map(render::quote).collect::<Vec<_>>().join(", ")
 }

@@ -2,4 +2,5 @@
 //! sets; `export` writes the peer tools' configuration from the policy.
 
 pub mod export;
+pub mod import;
 pub mod init;

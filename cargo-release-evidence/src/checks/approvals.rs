@@ -3,9 +3,12 @@
 //! registries, out-of-workspace paths) are approved by their `[[supplier]]` review instead,
 //! which also pins their content (see `sources`).
 
-use super::Context;
+use super::{Context, vet};
 use crate::findings::{Code, Finding};
+use crate::policy::Approval;
+use crate::policy::values::Day;
 use crate::workspace::{ShippedPackage, Source};
+use serde_spanned::Spanned;
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let entries = &cx.policy.data.approved;
@@ -31,19 +34,39 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         if pkg.is_supplier_input() {
             continue;
         }
-        let counts = |i: usize| {
-            let e = entries[i].get_ref();
-            !e.pending_review && !e.expired(cx.date)
-        };
+        let counts = |i: usize| entry_counts(entries, i, pkg, cx.date);
         if full.iter().any(|&i| counts(i)) {
             continue;
         }
+        let vet_hint = match vet_verdict(cx, pkg) {
+            Some(vet::Verdict::Audited(_) | vet::Verdict::Exempted) => continue,
+            Some(vet::Verdict::Missing(hint)) => format!("; {hint}"),
+            None => String::new(),
+        };
         let package = pkg.package_ref();
+        let unrooted = full.iter().copied().find(|&i| {
+            let e = entries[i].get_ref();
+            e.from.is_some() && !e.pending_review && !e.expired(cx.date)
+        });
         let expired = full
             .iter()
             .copied()
             .find(|&i| !entries[i].get_ref().pending_review);
-        let finding = if let Some(i) = expired {
+        let finding = if let Some(i) = unrooted {
+            let from = entries[i].get_ref().from.clone().expect("a delta entry");
+            Finding::new(
+                Code::ApprovalDeltaUnrooted,
+                format!(
+                    "{package}: its delta approval from {from} does not chain onto a full review of {} {from}",
+                    pkg.name
+                ),
+                format!(
+                    "review {} {} in full (`review approve {}@{} --full`), or record the full review of {from} it builds on",
+                    pkg.name, pkg.version, pkg.name, pkg.version
+                ),
+            )
+            .location(Some(cx.policy.location(&entries[i])))
+        } else if let Some(i) = expired {
             let e = entries[i].get_ref();
             let kind = if e.baseline {
                 "baseline entry"
@@ -113,6 +136,12 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 ),
             )
         };
+        let finding = if vet_hint.is_empty() {
+            finding
+        } else {
+            let fix = format!("{}{vet_hint}", finding.fix);
+            Finding { fix, ..finding }
+        };
         findings.push(finding.package(package).via(cx.via(pkg)));
     }
     for (i, entry) in entries.iter().enumerate() {
@@ -145,25 +174,29 @@ pub struct ApprovalCounts {
 pub fn counts(cx: &Context<'_>) -> ApprovalCounts {
     let mut c = ApprovalCounts::default();
     for pkg in cx.third_party().filter(|p| !p.is_supplier_input()) {
-        let mut valid = cx
-            .policy
-            .data
-            .approved
-            .iter()
-            .map(|e| e.get_ref())
-            .filter(|e| {
+        let entries = &cx.policy.data.approved;
+        let mut valid = (0..entries.len())
+            .filter(|&i| {
+                let e = entries[i].get_ref();
                 e.name == pkg.name
                     && e.version.0.matches(&pkg.version)
                     && source_matches(e.source.as_deref(), pkg)
-                    && !e.pending_review
-                    && !e.expired(cx.date)
-            });
+                    && entry_counts(entries, i, pkg, cx.date)
+            })
+            .map(|i| entries[i].get_ref());
         let (mut reviewed, mut baseline) = (false, false);
         for e in valid.by_ref() {
             if e.baseline {
                 baseline = true;
             } else {
                 reviewed = true;
+            }
+        }
+        if !reviewed && !baseline {
+            match vet_verdict(cx, pkg) {
+                Some(vet::Verdict::Audited(_)) => reviewed = true,
+                Some(vet::Verdict::Exempted) => baseline = true,
+                _ => {}
             }
         }
         if reviewed {
@@ -173,6 +206,64 @@ pub fn counts(cx: &Context<'_>) -> ApprovalCounts {
         }
     }
     c
+}
+
+/// The cargo-vet store's verdict on a crates.io package, when the policy imports one.
+pub fn vet_verdict(cx: &Context<'_>, pkg: &ShippedPackage) -> Option<vet::Verdict> {
+    let store = cx.policy.vet.as_ref()?;
+    if !matches!(pkg.source, Source::CratesIo) {
+        return None;
+    }
+    Some(vet::judge(
+        store,
+        &vet::required(cx.policy),
+        &pkg.name,
+        &pkg.version,
+    ))
+}
+
+/// Whether entry `i` counts for `pkg` (whose name, version and source it matches): reviewed
+/// (not pending), not expired, and, for a delta approval, chained through counting approvals
+/// of each `from` version down to a full review (a baseline entry is no review: no root).
+pub fn entry_counts(
+    entries: &[Spanned<Approval>],
+    i: usize,
+    pkg: &ShippedPackage,
+    date: Day,
+) -> bool {
+    let live = |e: &Approval| !e.pending_review && !e.expired(date);
+    let first = entries[i].get_ref();
+    if !live(first) {
+        return false;
+    }
+    if first.from.is_none() {
+        return true;
+    }
+    let named: Vec<usize> = (0..entries.len())
+        .filter(|&j| {
+            let e = entries[j].get_ref();
+            e.name == first.name && source_matches(e.source.as_deref(), pkg) && live(e)
+        })
+        .collect();
+    let mut seen = vec![false; entries.len()];
+    seen[i] = true;
+    let mut todo = vec![i];
+    while let Some(k) = todo.pop() {
+        let e = entries[k].get_ref();
+        if e.baseline {
+            continue;
+        }
+        let Some(from) = &e.from else {
+            return true;
+        };
+        for &j in &named {
+            if !seen[j] && entries[j].get_ref().version.0.matches(from) {
+                seen[j] = true;
+                todo.push(j);
+            }
+        }
+    }
+    false
 }
 
 /// Whether an approval's optional `source` covers the package's source.

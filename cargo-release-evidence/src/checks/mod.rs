@@ -2,9 +2,11 @@
 
 pub mod advisories;
 pub mod approvals;
+pub mod banned;
 pub mod baseline;
 pub mod licenses;
 pub mod sources;
+pub mod vet;
 pub mod yanked;
 
 use crate::advisories::AdvisoryDb;
@@ -78,6 +80,7 @@ pub fn run_all(cx: &Context<'_>) -> CheckOutput {
     };
     let mut findings = Vec::new();
     findings.extend(approvals::check(cx));
+    findings.extend(banned::check(cx));
     mark("approvals");
     findings.extend(licenses::check(cx));
     mark("licenses");

@@ -1,13 +1,20 @@
 //! `init`: a starting policy from the shipped sets.
 
 use super::{date, gate_options};
-use crate::adopt::init;
+use crate::adopt::{import, init};
+use crate::advisories::obtain;
 use crate::cli::GlobalArgs;
 use crate::error::{EXIT_PASS, Result};
 use crate::gate;
 
-pub fn run(g: &GlobalArgs) -> Result<u8> {
+pub fn run(g: &GlobalArgs, from: &[String]) -> Result<u8> {
     let today = date(g)?;
+    let mut imported = import::read(from)?;
+    if !imported.ignores.is_empty() {
+        let db = obtain::location(g.advisory_db.as_deref(), None)?;
+        let db = db.join("crates").is_dir().then_some(db);
+        imported.resolve(db.as_deref(), today);
+    }
     let opts = gate_options(g)?;
     let (ws, _) = gate::load_workspace(&opts)?;
     let members = ws.select_members(&opts.packages, opts.workspace, &[])?;
@@ -18,9 +25,12 @@ pub fn run(g: &GlobalArgs) -> Result<u8> {
         .collect::<Result<_>>()?;
     let packages = ws.shipped_packages(&sets);
     let names: Vec<String> = sets.iter().map(|s| s.name.clone()).collect();
-    let text = init::policy_text(&names, &packages, today)?;
+    let text = init::policy_text(&names, &packages, today, &imported)?;
     let path = init::write(&ws.root, &text)?;
     if !g.quiet {
+        for n in &imported.notes {
+            println!("{}: {}", n.at, n.message);
+        }
         let third = packages.iter().filter(|p| p.is_third_party()).count();
         println!(
             "wrote {} with {third} crates pending review; review each, then run `cargo release-evidence check`",

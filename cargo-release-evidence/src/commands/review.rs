@@ -6,7 +6,7 @@ use crate::error::{EXIT_PASS, Error, Result};
 use crate::gate::{self, GateRun};
 use crate::policy::Policy;
 use crate::render;
-use crate::review::{self, edit};
+use crate::review::{self, delta, edit};
 use crate::util::process;
 use crate::util::time::Day;
 use crate::workspace::{ShippedPackage, Source};
@@ -19,7 +19,17 @@ pub fn run(g: &GlobalArgs, command: Option<&ReviewCommand>) -> Result<u8> {
             rationale,
             criteria,
             reviewer,
-        }) => approve(g, spec, rationale, criteria.as_deref(), reviewer.as_deref()),
+            from,
+            full,
+        }) => approve(
+            g,
+            spec,
+            rationale,
+            criteria.as_deref(),
+            reviewer.as_deref(),
+            Delta::of(from.as_deref(), *full)?,
+        ),
+        Some(ReviewCommand::Diff { spec, from }) => diff(g, spec, from.as_deref()),
         Some(ReviewCommand::Baseline {
             rationale,
             reviewer,
@@ -55,9 +65,17 @@ fn approve(
     rationale: &str,
     criteria: Option<&str>,
     reviewer: Option<&str>,
+    delta: Delta,
 ) -> Result<u8> {
     let run = gate::run(&gate_options(g)?)?;
     let pkg = shipped(&run, spec)?;
+    let from = match delta {
+        Delta::Full => None,
+        Delta::Auto => {
+            review::chain::newest_approved_before(&run.policy.data.approved, pkg, date(g)?)
+        }
+        Delta::From(v) => Some(approved_from(&run, pkg, v, date(g)?)?),
+    };
     let decision = edit::Decision {
         name: pkg.name.clone(),
         version: pkg.version.clone(),
@@ -68,6 +86,7 @@ fn approve(
         criteria: criteria.map(str::to_owned),
         baseline: false,
         expires: None,
+        from: from.clone(),
     };
     let outcomes = record(&run, &[decision])?;
     if !g.quiet {
@@ -75,9 +94,13 @@ fn approve(
             edit::Outcome::Replaced => "replaced its entry",
             edit::Outcome::Added => "added an entry",
         };
+        let what = match &from {
+            Some(f) => format!("a delta review of {} {f} → {}", pkg.name, pkg.version),
+            None => format!("the review of {} {}", pkg.name, pkg.version),
+        };
         println!(
-            "recorded the review of {} {} in {} ({how}); run `cargo release-evidence check` for the verdict",
-            pkg.name, pkg.version, run.policy.display_path
+            "recorded {what} in {} ({how}); run `cargo release-evidence check` for the verdict",
+            run.policy.display_path
         );
     }
     Ok(EXIT_PASS)
@@ -117,6 +140,7 @@ fn baseline(
             criteria: None,
             baseline: true,
             expires,
+            from: None,
         })
         .collect();
     if !decisions.is_empty() {
@@ -132,6 +156,88 @@ fn baseline(
             r.approved.baseline
         );
     }
+    Ok(EXIT_PASS)
+}
+
+/// How `review approve` records a review: full, a delta from a given approved version, or a
+/// delta from the newest earlier approved version when there is one.
+enum Delta {
+    Full,
+    Auto,
+    From(semver::Version),
+}
+
+impl Delta {
+    fn of(from: Option<&str>, full: bool) -> Result<Delta> {
+        Ok(match (from, full) {
+            (Some(v), _) => Delta::From(version_flag(v)?),
+            (None, true) => Delta::Full,
+            (None, false) => Delta::Auto,
+        })
+    }
+}
+
+fn version_flag(v: &str) -> Result<semver::Version> {
+    semver::Version::parse(v)
+        .map_err(|e| Error::usage("--from", format!("`{v}` is not a version: {e}")))
+}
+
+/// `--from V`: an approval of V must count, down to a full review.
+fn approved_from(
+    run: &GateRun,
+    pkg: &ShippedPackage,
+    from: semver::Version,
+    today: Day,
+) -> Result<semver::Version> {
+    if from >= pkg.version {
+        return Err(Error::usage(
+            "--from",
+            format!(
+                "{from} is not earlier than the locked {} {}",
+                pkg.name, pkg.version
+            ),
+        ));
+    }
+    if review::chain::approved_at(&run.policy.data.approved, pkg, &from, today) {
+        Ok(from)
+    } else {
+        Err(Error::usage(
+            "--from",
+            format!(
+                "no approval of {} {from} that chains down to a full review; a delta review must build on one",
+                pkg.name
+            ),
+        ))
+    }
+}
+
+fn diff(g: &GlobalArgs, spec: &str, from: Option<&str>) -> Result<u8> {
+    let run = gate::run(&gate_options(g)?)?;
+    let pkg = shipped(&run, spec)?;
+    let from = match from {
+        Some(v) => version_flag(v)?,
+        None => review::chain::newest_approved_before(&run.policy.data.approved, pkg, date(g)?)
+            .ok_or_else(|| {
+                Error::usage(
+                    "--from",
+                    format!(
+                        "no earlier approved version of {} to diff from; pass --from VERSION",
+                        pkg.name
+                    ),
+                )
+            })?,
+    };
+    let old = delta::crate_file(&pkg.name, &from)?;
+    let new = delta::crate_file(&pkg.name, &pkg.version)?;
+    let old = delta::read_crate(&old, &pkg.name, &from)?;
+    let new = delta::read_crate(&new, &pkg.name, &pkg.version)?;
+    let label = |v: &semver::Version| format!("{}-{v}", pkg.name);
+    print(&delta::diff(
+        &old,
+        &new,
+        &label(&from),
+        &label(&pkg.version),
+    ))?;
     Ok(EXIT_PASS)
 }
 

@@ -18,6 +18,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 const SECTIONS: &[(&str, &[&str])] = &[
     ("release", &[]),
     ("approved", &[]),
+    ("banned", &[]),
     ("licenses", &["exception"]),
     ("sources", &[]),
     ("supplier", &[]),
@@ -67,6 +68,7 @@ fn load_file(root: &Path, path: &Path, in_cargo_toml: bool) -> Result<Policy> {
         data,
         licenses: CompiledLicenses::default(),
         sections,
+        vet: None,
     };
     let mut problems = validate::validate(&policy);
     match validate::compile_licenses(&policy) {
@@ -76,6 +78,15 @@ fn load_file(root: &Path, path: &Path, in_cargo_toml: bool) -> Result<Policy> {
     if !problems.is_empty() {
         problems.sort_by_key(|d| (d.line, d.column));
         return Err(Error::Config(problems));
+    }
+    let store = policy
+        .data
+        .approvals_import
+        .as_ref()
+        .and_then(|i| i.get_ref().cargo_vet.clone());
+    if let Some(dir) = store {
+        let display = dir.display().to_string();
+        policy.vet = Some(super::vet::load(&policy.base_dir.join(dir), display)?);
     }
     Ok(policy)
 }
@@ -168,6 +179,7 @@ fn assign(
     match name {
         "release" => data.release = one(value, diag)?,
         "approved" => data.approved = each(value, diag)?,
+        "banned" => data.banned = each(value, diag)?,
         "licenses" => {
             let (mut l, parts) = with_parts::<super::Licenses>(value, split, diag)?;
             l.exception = parts;
@@ -181,7 +193,18 @@ fn assign(
             data.advisories = a;
         }
         "build" => data.build = one(value, diag)?,
-        "approvals" => data.approvals = Some(one(value, diag)?),
+        "approvals" => {
+            let span = value.span();
+            let DeValue::Table(mut t) = value.into_inner() else {
+                return Err(vec![diag(Some(span), "[approvals] must be a table".into())]);
+            };
+            if let Some(import) = t.remove("import") {
+                data.approvals_import = Some(one(import, diag)?);
+            }
+            if !t.is_empty() {
+                data.approvals = Some(one(Spanned::new(span, DeValue::Table(t)), diag)?);
+            }
+        }
         "baseline" => data.baseline = Some(one(value, diag)?),
         "verification" => data.verification = Some(verification(value, split, diag)?),
         "lifecycle" => data.lifecycle = Some(one(value, diag)?),

@@ -12,6 +12,7 @@ pub mod model;
 pub mod validate;
 pub mod values;
 pub mod verification;
+pub mod vet;
 
 use crate::error::{Diagnostic, Error, line_col};
 use crate::findings::Location;
@@ -40,6 +41,8 @@ pub struct Policy {
     pub licenses: CompiledLicenses,
     /// Byte span of each top-level section's key (`advisories`, `approved`, …).
     pub sections: BTreeMap<String, Range<usize>>,
+    /// The cargo-vet store `[approvals.import] cargo-vet` names.
+    pub vet: Option<vet::Store>,
 }
 
 #[derive(Debug, Default)]

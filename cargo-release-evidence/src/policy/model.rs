@@ -13,6 +13,8 @@ pub struct PolicyData {
     #[serde(default)]
     pub approved: Vec<Spanned<Approval>>,
     #[serde(default)]
+    pub banned: Vec<Spanned<Banned>>,
+    #[serde(default)]
     pub licenses: Licenses,
     #[serde(default)]
     pub sources: Sources,
@@ -23,6 +25,9 @@ pub struct PolicyData {
     #[serde(default)]
     pub build: BuildPolicy,
     pub approvals: Option<Spanned<ApprovalsPolicy>>,
+    /// `[approvals.import]`: approvals read from other tools' records (cargo-vet).
+    #[serde(skip)]
+    pub approvals_import: Option<Spanned<super::vet::ApprovalsImport>>,
     pub baseline: Option<Spanned<super::baseline::BaselinePolicy>>,
     pub verification: Option<Spanned<super::verification::VerificationPolicy>>,
     pub lifecycle: Option<Spanned<super::lifecycle::LifecyclePolicy>>,
@@ -94,6 +99,9 @@ pub struct Approval {
     pub baseline: bool,
     /// The approval counts up to and including this day.
     pub expires: Option<Day>,
+    /// A delta approval: the review covered the changes from this version to the entry's. It
+    /// counts only when an approval of `from` counts, down to a full review (not a baseline).
+    pub from: Option<semver::Version>,
 }
 
 impl Approval {
@@ -101,6 +109,16 @@ impl Approval {
     pub fn expired(&self, date: Day) -> bool {
         self.expires.is_some_and(|x| x < date)
     }
+}
+
+/// `[[banned]]`: a crate that must never ship (e.g. imported from cargo-deny's `[bans] deny`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Banned {
+    pub name: String,
+    /// Only these versions (default: every version).
+    pub version: Option<VersionReq>,
+    pub reason: Option<String>,
 }
 
 /// `[licenses]`.

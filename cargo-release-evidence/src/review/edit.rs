@@ -23,6 +23,8 @@ pub struct Decision {
     /// A baseline entry (`review baseline`) rather than a review.
     pub baseline: bool,
     pub expires: Option<Day>,
+    /// A delta review from this (approved) version.
+    pub from: Option<semver::Version>,
 }
 
 /// What an edit did for one decision.
@@ -78,6 +80,7 @@ fn apply_one(doc: &mut DocumentMut, nested: &[&str], d: &Decision) -> Result<Out
                 "date",
                 "rationale",
                 "criteria",
+                "from",
             ] {
                 t.remove(key);
             }
@@ -139,6 +142,9 @@ fn replaceable(t: &Table, d: &Decision) -> bool {
 fn fill(t: &mut Table, d: &Decision) {
     if d.baseline {
         t.insert("baseline", value(true));
+    }
+    if let Some(f) = &d.from {
+        t.insert("from", value(f.to_string()));
     }
     t.insert("reviewed-by", value(d.reviewer.as_str()));
     t.insert("date", value(datetime(d.date)));

@@ -4,6 +4,8 @@
 //! crates' source from cargo's registry cache (offline); `edit` records the decisions in the
 //! policy in place (`review approve`, `review baseline`).
 
+pub mod chain;
+pub mod delta;
 pub mod edit;
 pub mod facts;
 
@@ -29,6 +31,8 @@ pub enum Need {
     SourceChanged,
     /// Its approval (or baseline entry) expired.
     Expired,
+    /// Covered by a delta approval whose chain does not reach a full review.
+    DeltaUnrooted,
 }
 
 impl Need {
@@ -39,6 +43,7 @@ impl Need {
             Code::ApprovalVersionMismatch => Need::VersionMoved,
             Code::ApprovalSourceMismatch => Need::SourceChanged,
             Code::ApprovalExpired => Need::Expired,
+            Code::ApprovalDeltaUnrooted => Need::DeltaUnrooted,
             _ => return None,
         })
     }
@@ -50,6 +55,7 @@ impl Need {
             Need::VersionMoved => "version moved past its approval",
             Need::SourceChanged => "approved from another source",
             Need::Expired => "approval expired",
+            Need::DeltaUnrooted => "delta approval without a full review to chain onto",
         }
     }
 }
@@ -97,6 +103,18 @@ pub struct Review {
     pub approved: ApprovalCounts,
     /// What needs a decision, riskiest first.
     pub items: Vec<Item>,
+    /// Crates approved by the cargo-vet store's audits, each credited to its auditors (and the
+    /// organisation of an imported audit).
+    pub cargo_vet: Vec<VetCredit>,
+}
+
+/// A crate approved by cargo-vet audits.
+#[derive(Debug, Clone, Serialize)]
+pub struct VetCredit {
+    pub name: String,
+    pub version: String,
+    /// The audits, the one of the shipped version first.
+    pub audits: Vec<String>,
 }
 
 /// Builds the review list from a gate run (its approval findings), reading source facts from
@@ -164,7 +182,33 @@ pub fn list(run: &GateRun, cache_dir: &std::path::Path) -> Review {
         policy: run.policy.display_path.clone(),
         approved: run.report.summary.approvals,
         items,
+        cargo_vet: vet_credits(run),
     }
+}
+
+fn vet_credits(run: &GateRun) -> Vec<VetCredit> {
+    let Some(store) = &run.policy.vet else {
+        return Vec::new();
+    };
+    let required = crate::checks::vet::required(&run.policy);
+    let mut out: Vec<VetCredit> = run
+        .packages
+        .iter()
+        .filter(|p| p.is_third_party() && matches!(p.source, crate::workspace::Source::CratesIo))
+        .filter_map(
+            |p| match crate::checks::vet::judge(store, &required, &p.name, &p.version) {
+                crate::checks::vet::Verdict::Audited(audits) => Some(VetCredit {
+                    name: p.name.clone(),
+                    version: p.version.to_string(),
+                    audits,
+                }),
+                _ => None,
+            },
+        )
+        .collect();
+    out.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+    out.dedup_by(|a, b| a.name == b.name && a.version == b.version);
+    out
 }
 
 fn license_text(pkg: &ShippedPackage) -> String {

@@ -11,6 +11,15 @@ pub fn render(r: &Review, quiet: bool) -> String {
             block(&mut t, item);
         }
     }
+    for c in &r.cargo_vet {
+        let _ = writeln!(
+            t,
+            "approved by cargo-vet: {} {} — {}",
+            c.name,
+            c.version,
+            c.audits.join("; ")
+        );
+    }
     let n = r.items.len();
     let _ = writeln!(
         t,
