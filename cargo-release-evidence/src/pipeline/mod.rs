@@ -5,6 +5,7 @@
 pub mod baseline;
 pub mod build_only;
 pub mod documents;
+pub mod manifest;
 pub mod release;
 pub mod sbom_only;
 pub mod update;

@@ -4,20 +4,19 @@
 //! evidence, marked HOLD.
 
 use super::documents::{sbom_files, vex_files};
+use super::manifest::{Produced, build_manifest};
 use super::{Inputs, Options, build_plan, evidence_dir, evidence_location, prepare, profile_dir};
 use crate::build::cargo::{self as builder, Artifact};
 use crate::build::controlled::{self, Plan, ReleaseBuild};
 use crate::build::record::BuildRecord;
 use crate::build::reproduce;
 use crate::error::{Error, Result};
-use crate::evidence::model::{
-    ApprovalPolicy, ExceptionRecord, Features, FileRecord, Gate, Manifest, Product,
-};
+use crate::evidence::model::FileRecord;
 use crate::evidence::{self, changes, checksums, provenance, soup, store};
 use crate::findings::{self, Code, Decision, Finding, Severity};
 use crate::gate::GateRun;
-use crate::gate::report::{Summary, Tool};
-use crate::sbom::{self, ArtifactInfo, SbomModel};
+use crate::gate::report::Summary;
+use crate::sbom::{self, ArtifactInfo};
 use crate::sign::allowed_signers::AllowedSigners;
 use crate::util::{canonical, digest};
 use crate::workspace::MemberSet;
@@ -414,90 +413,4 @@ fn unchecked_finding(member: &str, why: &str) -> Finding {
         ),
         "run the release with --check-reproducible".to_owned(),
     )
-}
-
-/// What the build and SBOM stages produced for one member.
-struct Produced<'a> {
-    artifacts: Vec<FileRecord>,
-    sbom: Vec<FileRecord>,
-    vex: Vec<FileRecord>,
-    build: Option<BuildRecord>,
-    verdict: &'a MemberVerdict,
-    baseline: Option<crate::checks::baseline::Baseline>,
-    verification: Option<crate::verification::model::VerificationRecord>,
-    lifecycle: Option<crate::evidence::model::LifecycleRecord>,
-}
-
-fn build_manifest(
-    opts: &Options,
-    run: &GateRun,
-    set: &MemberSet,
-    inputs: &Inputs,
-    produced: Produced<'_>,
-    models: &[SbomModel],
-) -> Manifest {
-    let mut exceptions: Vec<ExceptionRecord> = Vec::new();
-    for m in models {
-        for v in &m.vulnerabilities {
-            if let Some(a) = &v.accepted {
-                exceptions.push(ExceptionRecord {
-                    id: v.id.clone(),
-                    krate: v.package.clone(),
-                    reason: a.reason.clone(),
-                    approved_by: a.approved_by.clone(),
-                    expires: a.expires,
-                });
-            }
-        }
-    }
-    exceptions.sort();
-    exceptions.dedup();
-    Manifest {
-        schema: crate::evidence::model::SCHEMA,
-        schema_version: crate::evidence::model::SCHEMA_VERSION,
-        tool: Tool::this(),
-        generated_at: inputs.timestamp.clone(),
-        product: Product {
-            name: set.name.clone(),
-            version: set.version.to_string(),
-        },
-        source: inputs.source.clone(),
-        cargo_lock_sha256: inputs.lock.sha256.clone(),
-        policy: run.report.policy.clone(),
-        toolchain: inputs.toolchain.clone(),
-        target: run.report.scope.target.clone(),
-        profile: opts.profile.clone(),
-        features: Features {
-            features: run.selection.features.clone(),
-            all_features: run.selection.all_features,
-            no_default_features: run.selection.no_default_features,
-        },
-        artifacts: produced.artifacts,
-        sbom: produced.sbom,
-        vex: produced.vex,
-        gate: Gate {
-            decision: produced.verdict.decision,
-            date: run.report.date,
-            scope: run.report.scope.description.clone(),
-            summary: produced.verdict.summary.clone(),
-            findings: produced.verdict.findings.clone(),
-        },
-        advisory_db: run.report.advisory_db.clone(),
-        exceptions_applied: exceptions,
-        build: produced.build,
-        approvals: Vec::new(),
-        approval_policy: run.policy.data.approvals.as_ref().map(|a| {
-            let a = a.get_ref();
-            ApprovalPolicy {
-                required_roles: a.required_roles.clone(),
-                roles: a.roles.clone(),
-                risk_acceptance_roles: a.risk_acceptance_roles.clone(),
-                release_signers: a.release_signers.clone(),
-                allowed_signers: evidence::ALLOWED_SIGNERS_FILE.to_owned(),
-            }
-        }),
-        verification: produced.verification,
-        baseline: produced.baseline,
-        lifecycle: produced.lifecycle,
-    }
 }

@@ -248,11 +248,16 @@ pub fn write(
         ledger: retained.map(|(l, _)| l),
     };
     let text = canonical::json(&manifest);
-    staging.write(FILE, text.as_bytes())?;
+    let sha256 = staging.write(FILE, text.as_bytes())?;
     Ok(Some(LifecycleRecord {
         support_until: l.support_until,
         patch_policy: l.patch_policy.clone(),
         rollback_plan: l.has_rollback_plan(),
-        update_manifest: FileRecord::of_text(FILE.to_owned(), "update-manifest".to_owned(), &text),
+        update_manifest: FileRecord::written(
+            FILE.to_owned(),
+            "update-manifest".to_owned(),
+            &text,
+            sha256,
+        ),
     }))
 }
