@@ -11,7 +11,7 @@ use crate::build::controlled::{self, Plan, ReleaseBuild};
 use crate::build::record::BuildRecord;
 use crate::build::reproduce;
 use crate::error::{Error, Result};
-use crate::evidence::model::FileRecord;
+use crate::evidence::model::{FileRecord, Gate};
 use crate::evidence::{self, changes, checksums, provenance, soup, store};
 use crate::findings::{self, Code, Decision, Finding, Severity};
 use crate::gate::GateRun;
@@ -240,7 +240,13 @@ fn member_evidence(
             sbom: sbom_records,
             vex: vex_records,
             build: build_record,
-            verdict: &verdict,
+            gate: Gate {
+                decision: verdict.decision,
+                date: run.report.date,
+                scope: run.report.scope.description.clone(),
+                summary: verdict.summary.clone(),
+                findings: verdict.findings.clone(),
+            },
             baseline,
             verification: verified.map(|v| v.record.clone()),
             lifecycle,
