@@ -12,7 +12,7 @@ use crate::build::record::BuildRecord;
 use crate::build::reproduce;
 use crate::error::{Error, Result};
 use crate::evidence::model::{FileRecord, Gate};
-use crate::evidence::{self, changes, checksums, provenance, soup, store};
+use crate::evidence::{self, checksums, provenance, soup, store};
 use crate::findings::{self, Code, Decision, Finding, Severity};
 use crate::gate::GateRun;
 use crate::gate::report::Summary;
@@ -278,7 +278,7 @@ fn member_evidence(
         staging.write(evidence::ALLOWED_SIGNERS_FILE, &signers)?;
     }
     timer.mark("member: manifest written");
-    let changes = changes::since_previous(&dir, &manifest, &models);
+    let changes = super::changes::since_previous(run, &dir, &manifest, &models)?;
     timer.mark("member: changes since the previous evidence");
     // The release page is rendered on the other core while the record and the SOUP list are.
     let page = std::thread::scope(|s| -> Result<String> {
