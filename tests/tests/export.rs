@@ -32,6 +32,9 @@ fn export_cargo_deny() {
         export(&fx, "cargo-deny"),
         format!(
             "{HEADER}
+[graph]
+exclude-dev = true
+
 [licenses]
 version = 2
 allow = [\"MIT\", \"Apache-2.0\", \"Unicode-3.0\"]

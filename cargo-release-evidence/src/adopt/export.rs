@@ -43,6 +43,8 @@ pub fn render(policy: &Policy, peer: Peer, date: Day) -> String {
 
 fn cargo_deny(t: &mut String, policy: &Policy, exceptions: &[&AdvisoryException]) {
     let lic = &policy.data.licenses;
+    // The gate checks what ships: dev-dependencies only with `--include-dev`.
+    t.push_str("\n[graph]\nexclude-dev = true\n");
     t.push_str("\n[licenses]\nversion = 2\n");
     let allow: Vec<&str> = lic.allow.iter().map(|a| a.get_ref().as_str()).collect();
     let _ = writeln!(t, "allow = {}", list(&allow));
