@@ -205,3 +205,71 @@ fn a_metadata_file_is_compared_by_its_state_and_any_rewrite_recomputes() {
     );
     assert!(after.contains("AGPL-3.0-or-later"), "{after}");
 }
+
+// The cargo-vet store `[approvals.import]` names is an input of the gate like the policy: an
+// audit added to `audits.toml` must change the answer, never be hidden by a kept result.
+#[test]
+fn a_change_to_the_imported_cargo_vet_store_recomputes() {
+    let fx = Fixture::copy_of(
+        &release_evidence_tests::repo_root().join("tests/fixtures/workspaces/crates-io-licenses"),
+    );
+    let out = fx.run(&["init", "--offline", "--date", DATE]);
+    assert_eq!(out.status.code(), Some(0));
+    fx.replace(
+        "release-evidence.toml",
+        "max-age-days = 7",
+        "max-age-days = 3650",
+    );
+    release_evidence_tests::copy_dir(
+        &release_evidence_tests::repo_root().join("tests/fixtures/cargo-vet/supply-chain"),
+        &fx.path("supply-chain"),
+    );
+    fx.append(
+        "release-evidence.toml",
+        "\n[approvals.import]\ncargo-vet = \"supply-chain\"\n",
+    );
+    let db = release_evidence_tests::fixture_db();
+    let extra = ["--advisory-db", db.to_str().unwrap()];
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    check(&fx, &extra);
+    let (_, before, cached) = check(&fx, &extra);
+    assert!(cached, "the second run reuses the result");
+    // memchr's audit certified safe-to-run only: certify it for safe-to-deploy too.
+    fx.replace(
+        "supply-chain/audits.toml",
+        "criteria = \"safe-to-run\"",
+        "criteria = \"safe-to-deploy\"",
+    );
+    let after = recomputed(&fx, &extra, &before, true, "audits.toml changed");
+    assert!(!after.contains("review memchr 2.8.3"), "{after}");
+
+    // `review` keeps its list the same way, and recomputes it on the same changes.
+    let review = |fx: &Fixture| {
+        let out = fx
+            .cmd()
+            .args(["review", "--offline", "--date", DATE, "--advisory-db"])
+            .arg(&db)
+            .env("RELEASE_EVIDENCE_TIMINGS", "1")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8_lossy(&out.stderr).contains("timing:"),
+        )
+    };
+    let (first, _) = review(&fx);
+    let (second, computed) = review(&fx);
+    assert_eq!(first, second);
+    assert!(!computed, "the second review reuses the list");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    fx.replace(
+        "supply-chain/audits.toml",
+        "criteria = \"safe-to-deploy\"",
+        "criteria = \"safe-to-run\"",
+    );
+    let (third, computed) = review(&fx);
+    assert!(computed, "a changed store recomputes the review");
+    assert_ne!(third, second);
+    assert!(third.contains("memchr"), "{third}");
+}

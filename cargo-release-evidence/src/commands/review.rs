@@ -50,12 +50,37 @@ fn review_of(run: &GateRun) -> review::Review {
 }
 
 fn list(g: &GlobalArgs) -> Result<u8> {
-    let run = gate::run(&gate_options(g)?)?;
-    let r = review_of(&run);
-    match g.format {
-        Format::Json => print(&render::json::to_string(&r))?,
-        _ => print(&render::human::review::render(&r, g.quiet))?,
+    let opts = gate_options(g)?;
+    // The list as an earlier run with exactly these inputs printed it (the gate's cache, its
+    // key and the files it watched; gate/cache.rs), plus cargo's registry source directories
+    // while a crate's source is missing there (a `cargo fetch` changes the facts).
+    let cache = gate::cache::prepare_for(
+        &opts,
+        "review-result.json",
+        &format!("review {:?} quiet={}", g.format, g.quiet),
+    );
+    if let Some(text) = cache
+        .as_ref()
+        .and_then(gate::cache::Prepared::lookup_value::<String>)
+    {
+        print(&text)?;
+        return Ok(EXIT_PASS);
     }
+    let run = gate::run(&opts)?;
+    let r = review_of(&run);
+    let text = match g.format {
+        Format::Json => render::json::to_string(&r),
+        _ => render::human::review::render(&r, g.quiet),
+    };
+    if let Some(cache) = cache {
+        let watched = if r.items.iter().any(|i| i.code.is_none()) {
+            review::facts::registry_source_dirs()
+        } else {
+            Vec::new()
+        };
+        cache.store_value(&run, &text, watched);
+    }
+    print(&text)?;
     Ok(EXIT_PASS)
 }
 

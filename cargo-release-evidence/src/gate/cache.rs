@@ -1,43 +1,46 @@
 //! The gate's result, kept in the target directory and reused by `check` while every input it
-//! was computed from is unchanged: a warm `check` then costs the key, not the graph.
+//! was computed from is unchanged: a warm `check` then costs the key, not the graph. `review`
+//! keeps its list the same way (its own file, its options in the key).
 //!
 //! The key covers everything the result depends on: this binary (version, size, mtime), the
 //! cargo metadata (the metadata cache's own key, which covers Cargo.lock, every local manifest,
 //! cargo config and the toolchain; or the `--metadata-path` file's state), the options
-//! (members, target, features, scope flags, evaluation date), the policy's content, and the
-//! advisory DB (every file's state, the git HEAD and refs). A file's state is its size, mtime,
-//! inode and change time. The other files the checks read are listed in the entry with their
-//! state and compared on lookup: the crates.io
+//! (members, target, features, scope flags, evaluation date), the policy's content, the files
+//! of the cargo-vet store it imports, and the advisory DB (every file's state, the git HEAD and
+//! refs). A file's state is its size, mtime, inode and change time. The other files the checks
+//! read are listed in the entry with their state and compared on lookup: the crates.io
 //! index-cache files of the yanked check, the `[[supplier.artifact]]` files, and every file and
 //! directory of the path packages outside the workspace whose content a supplier review pins.
 //!
 //! When in doubt it recomputes: nothing is cached without `--offline`/`--frozen` (the DB may be
 //! fetched), or when the policy has `[baseline]` (git state), or when cargo's metadata would run
-//! again, or when a file it read changed while the gate ran. Only `check` reads it: the main job
-//! always computes the gate from its inputs.
+//! again, or when a file it read changed while the gate ran. Only `check` and `review` read it:
+//! the main job always computes the gate from its inputs.
 
 use super::{GateRun, Options, report::CheckReport};
 use crate::advisories::obtain;
 use crate::policy::Policy;
 use crate::util::{digest, paths::absolute};
 use crate::workspace::{self, metadata};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const FILE: &str = "check-result.json";
 /// How recent an input compared by size and mtime may be for the result to be kept.
 const RACY: std::time::Duration = std::time::Duration::from_millis(100);
 
 #[derive(Serialize, Deserialize)]
-struct Entry {
+struct Entry<T> {
     version: u32,
     key: String,
     /// The files the checks read besides the key's (or found absent), with their state.
     watched: Vec<(PathBuf, String)>,
-    report: CheckReport,
+    /// `check`'s report, or what another command computed from the same gate run.
+    value: T,
 }
 
 /// A computed key for this run, before the gate reads anything.
@@ -60,6 +63,12 @@ pub struct Prepared {
 
 /// The key of this run, or `None` when its result must not be reused.
 pub fn prepare(opts: &Options) -> Option<Prepared> {
+    prepare_for(opts, FILE, "")
+}
+
+/// The key of a command that computes its result from the gate's run (`review`): kept in
+/// `file` next to `check`'s, its own options (`extra`) in the key.
+pub fn prepare_for(opts: &Options, file: &str, extra: &str) -> Option<Prepared> {
     // Inputs compared by size and mtime must be older than the run by more than the file
     // system's timestamp granularity, or a same-size rewrite could keep the same mtime.
     let started = SystemTime::now() - RACY;
@@ -75,7 +84,7 @@ pub fn prepare(opts: &Options) -> Option<Prepared> {
     }
     let db = obtain::location(opts.advisory_db.as_deref(), Some(&policy)).ok()?;
     let mut k = String::new();
-    let _ = writeln!(k, "v{VERSION} {}", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(k, "v{VERSION} {} {file} {extra}", env!("CARGO_PKG_VERSION"));
     if let Ok(exe) = std::env::current_exe() {
         k.push_str(&stat(&exe));
     }
@@ -109,12 +118,23 @@ pub fn prepare(opts: &Options) -> Option<Prepared> {
         policy.sha256,
         db.display()
     );
+    // The cargo-vet store `[approvals.import]` names is read with the policy.
+    if let Some(dir) = policy
+        .data
+        .approvals_import
+        .as_ref()
+        .and_then(|i| i.get_ref().cargo_vet.as_ref())
+    {
+        for f in ["audits.toml", "config.toml", "imports.lock"] {
+            k.push_str(&stat(&policy.base_dir.join(dir).join(f)));
+        }
+    }
     for var in ["CARGO_HOME", "HOME"] {
         let _ = writeln!(k, "env {var}={}", std::env::var(var).unwrap_or_default());
     }
     db_state(&db, &db, &mut k).ok()?;
     let newest_input = newest(&k).max(metadata.as_deref().map_or(std::time::UNIX_EPOCH, newest));
-    let file = metadata::cache_dir(&root_guess).join(FILE);
+    let file = metadata::cache_dir(&root_guess).join(file);
     Some(Prepared {
         inputs_are_racy: newest_input >= started,
         text: k,
@@ -131,21 +151,32 @@ pub fn prepare(opts: &Options) -> Option<Prepared> {
 impl Prepared {
     /// The cached report when its key matches and the index files it read are unchanged.
     pub fn lookup(&self) -> Option<CheckReport> {
+        self.lookup_value()
+    }
+
+    /// The kept value when its key matches and every file it read is unchanged.
+    pub fn lookup_value<T: DeserializeOwned>(&self) -> Option<T> {
         let key = self.key(self.metadata.as_deref()?);
         let bytes = std::fs::read(&self.file).ok()?;
-        let entry: Entry = serde_json::from_slice(&bytes).ok()?;
+        let entry: Entry<T> = serde_json::from_slice(&bytes).ok()?;
         if entry.version != VERSION || entry.key != key {
             return None;
         }
         if entry.watched.iter().any(|(p, state)| stat(p) != *state) {
             return None;
         }
-        Some(entry.report)
+        Some(entry.value)
     }
 
-    /// Keeps `run`'s report for the next run; silently skipped when anything it read may have
-    /// changed while it ran (a failed write only costs speed next time).
+    /// Keeps `run`'s report for the next run.
     pub fn store(self, run: &GateRun) {
+        self.store_value(run, &run.report, Vec::new());
+    }
+
+    /// Keeps `value`, computed from `run` and from the files `extra` besides the gate's, for
+    /// the next run; silently skipped when anything it read may have changed while it ran (a
+    /// failed write only costs speed next time).
+    pub fn store_value<T: Serialize>(self, run: &GateRun, value: &T, extra: Vec<PathBuf>) {
         if run.workspace.root != self.root_guess || self.inputs_are_racy {
             return;
         }
@@ -167,7 +198,7 @@ impl Prepared {
         };
         let key = self.key(&metadata);
         let mut watched = Vec::new();
-        for path in watched_files(run) {
+        for path in watched_files(run).into_iter().chain(extra) {
             if modified_since(&path, self.started) {
                 return;
             }
@@ -178,7 +209,7 @@ impl Prepared {
             version: VERSION,
             key,
             watched,
-            report: run.report.clone(),
+            value,
         };
         if let (Ok(bytes), Some(dir)) = (serde_json::to_vec(&entry), self.file.parent())
             && std::fs::create_dir_all(dir).is_ok()

@@ -33,9 +33,7 @@ pub fn locate(pkg: &ShippedPackage) -> Option<PathBuf> {
     if pkg.dir.join("Cargo.toml").is_file() {
         return Some(pkg.dir.clone());
     }
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))?;
+    let home = cargo_home()?;
     let dir_name = format!("{}-{}", pkg.name, pkg.version);
     let mut found: Vec<PathBuf> = std::fs::read_dir(home.join("registry/src"))
         .ok()?
@@ -45,6 +43,28 @@ pub fn locate(pkg: &ShippedPackage) -> Option<PathBuf> {
         .collect();
     found.sort();
     found.into_iter().next()
+}
+
+/// Cargo's registry source directories (`$CARGO_HOME/registry/src` and one per index): a
+/// crate unpacked there changes its directory's state.
+pub fn registry_source_dirs() -> Vec<PathBuf> {
+    let Some(home) = cargo_home() else {
+        return Vec::new();
+    };
+    let src = home.join("registry/src");
+    let mut out = vec![src.clone()];
+    if let Ok(entries) = std::fs::read_dir(&src) {
+        let mut dirs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        dirs.sort();
+        out.extend(dirs);
+    }
+    out
+}
+
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
 }
 
 /// Facts for each directory (`None` stays `None`: not in the cache), computed on all cores
