@@ -25,6 +25,13 @@ pub fn sbom_files(
             "spdx-2.3".to_owned(),
         ));
     }
+    if opts.sbom_formats.contains(&SbomFormat::Spdx3) {
+        out.push((
+            format!("{file_name}.spdx3.json"),
+            sbom::spdx3::render(model),
+            "spdx-3.0.1".to_owned(),
+        ));
+    }
     (out, cdx.serial_number)
 }
 
