@@ -418,8 +418,7 @@ pub struct GlobalArgs {
     /// Move sealed evidence aside (numbered suffix) and write new evidence.
     #[arg(long, global = true)]
     pub force: bool,
-    /// Additional SBOM format (CycloneDX JSON is always written): `spdx` (SPDX 2.3 JSON),
-    /// `spdx3` (SPDX 3.0.1 JSON-LD); repeatable.
+    /// Additional SBOM format (CycloneDX JSON is always written).
     #[arg(long, global = true, value_name = "FORMAT", value_parser = ["cyclonedx", "spdx", "spdx3"])]
     pub sbom_format: Vec<String>,
     /// CycloneDX version of the SBOM and the CycloneDX VEX document (1.6: BSI TR-03183-2).
