@@ -10,8 +10,10 @@ that tests/validators/setup.sh creates.
                                            objects of the right class that exist, cardinalities
                                            (checked when the graph is written back); and what our
                                            documents promise beyond the model: unique spdxIds, one
-                                           SpdxDocument whose `element` lists every element of the
-                                           file, specVersion 3.0.1 (the official `spdx3-validate`
+                                           SpdxDocument holding every element of the file (as its
+                                           element or an element of a collection it holds), each
+                                           rootElement among its collection's elements,
+                                           specVersion 3.0.1 (the official `spdx3-validate`
                                            downloads its JSON schema and SHACL model from spdx.org
                                            at run time, and no registry package ships them)
     validate.py dsse BUNDLE SSH_PUBKEY     each line of an .intoto.jsonl bundle: its DSSE signature
@@ -98,13 +100,22 @@ def spdx3(path):
         info = o.creationInfo
         if not isinstance(info, spdx.CreationInfo) or info.specVersion != "3.0.1":
             errors.append(f"{o._id}: no creationInfo of specVersion 3.0.1")
-    listed = {e._id if isinstance(e, spdx.SHACLObject) else e for e in doc.element}
+    # What the document holds: its elements, and the elements of the collections among them.
+    ident = lambda e: e._id if isinstance(e, spdx.SHACLObject) else e
+    listed, todo = set(), [doc]
+    while todo:
+        for e in todo.pop().element:
+            if ident(e) not in listed:
+                listed.add(ident(e))
+                if isinstance(e, spdx.ElementCollection):
+                    todo.append(e)
     for o in objects.foreach_type(spdx.Element):
         if o is not doc and o._id not in listed:
-            errors.append(f"{o._id} ({type(o).__name__}) is not an element of the SpdxDocument")
-    for r in doc.rootElement:
-        if (r._id if isinstance(r, spdx.SHACLObject) else r) not in listed:
-            errors.append("the SpdxDocument's rootElement is not one of its elements")
+            errors.append(f"{o._id} ({type(o).__name__}) is not held by the SpdxDocument")
+    for c in [doc, *objects.foreach_type(spdx.ElementCollection)]:
+        own = {ident(e) for e in c.element}
+        if any(ident(r) not in own for r in c.rootElement):
+            errors.append(f"{c._id}: a rootElement is not one of its elements")
     return errors
 
 

@@ -12,10 +12,12 @@
 //! build-time, `development` for dev packages).
 //!
 //! Deterministic: the document namespace is `https://spdx.org/spdxdocs/<name>-<uuid>` with the
-//! UUID derived from the document written under the bare `https://spdx.org/spdxdocs/<name>`,
-//! and every `spdxId` is the namespace plus a fragment made from stable data (the component's
-//! bom-ref, the license expression, the agent's name), percent-encoded so distinct data gives
-//! distinct ids.
+//! UUID derived from everything the document is written from (a SHA-256 over the model's
+//! fields, [`content_digest`]: the document is a function of them, so it is built and
+//! serialized once), and every `spdxId` is the namespace plus a fragment made from stable data
+//! (the component's bom-ref, the license expression, the agent's name), percent-encoded so
+//! distinct data gives distinct ids. The `SpdxDocument` holds the SBOM; the SBOM lists every
+//! other element.
 
 pub mod types;
 
@@ -364,10 +366,8 @@ fn document(m: &SbomModel, name: &str, ns: &str) -> Document {
         name: format!("SBOM of {}", a.file_name),
         sbom_type: vec!["build"],
         root_element: vec![root_id],
-        element: elements.clone(),
+        element: elements,
     };
-    let mut doc_elements = vec![sbom_id.clone()];
-    doc_elements.extend(elements);
 
     let mut graph = vec![
         Node::CreationInfo(CreationInfo {
@@ -383,8 +383,8 @@ fn document(m: &SbomModel, name: &str, ns: &str) -> Document {
             name: name.to_owned(),
             data_license: DATA_LICENSE,
             profile_conformance: vec!["core", "software", "simpleLicensing"],
-            root_element: vec![sbom_id],
-            element: doc_elements,
+            root_element: vec![sbom_id.clone()],
+            element: vec![sbom_id],
         }),
         Node::Sbom(sbom),
         Node::SoftwareAgent(creator),
@@ -402,12 +402,82 @@ fn document(m: &SbomModel, name: &str, ns: &str) -> Document {
     }
 }
 
+/// SHA-256 over every field of the model the document is written from (each one
+/// length-prefixed, so the fields cannot run into each other), and the tool's version.
+fn content_digest(m: &SbomModel) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut put = |s: &str| {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    let opt = |s: &Option<String>| s.as_deref().map_or("-".to_owned(), |v| format!("={v}"));
+    let a = &m.artifact;
+    for s in [
+        env!("CARGO_PKG_VERSION"),
+        &m.product_name,
+        &m.product_version,
+        &m.product_purl,
+        &a.file_name,
+        &a.kind,
+        &opt(&a.sha256),
+        &opt(&a.sha512),
+        &m.timestamp,
+        &m.target,
+        &m.profile,
+        &m.features,
+        &m.decision.to_string(),
+        &opt(&m.product_license),
+        &opt(&m.product_repository),
+        &m.root_ref,
+    ] {
+        put(s);
+    }
+    put(&m.product_authors.len().to_string());
+    for author in &m.product_authors {
+        put(author);
+    }
+    put(&m.components.len().to_string());
+    for c in &m.components {
+        for s in [
+            c.bom_ref.as_str(),
+            &c.name,
+            &c.version,
+            &c.purl,
+            &c.kind.to_string(),
+            &c.source,
+            &opt(&c.sha256),
+            &opt(&c.license),
+            &opt(&c.description),
+            &opt(&c.repository),
+            &opt(&c.homepage),
+            if c.is_crates_io { "crates.io" } else { "other" },
+        ] {
+            put(s);
+        }
+        put(&c.authors.len().to_string());
+        for author in &c.authors {
+            put(author);
+        }
+    }
+    put(&m.dependencies.len().to_string());
+    for (from, tos) in &m.dependencies {
+        put(from);
+        put(&tos.len().to_string());
+        for to in tos {
+            put(to);
+        }
+    }
+    hex::encode(h.finalize())
+}
+
 /// The canonical JSON-LD text (keys sorted, the same bytes for the same model).
 pub fn render(m: &SbomModel) -> String {
     let name = format!("{}-{}", m.artifact.file_name, m.product_version);
-    let base = format!("https://spdx.org/spdxdocs/{}", enc(&name));
-    let draft = crate::util::canonical::json(&document(m, &name, &base));
-    let digest = crate::util::digest::sha256_hex(draft.as_bytes());
-    let ns = format!("{base}-{}", super::cyclonedx::uuid_from_hex(&digest));
+    let ns = format!(
+        "https://spdx.org/spdxdocs/{}-{}",
+        enc(&name),
+        super::cyclonedx::uuid_from_hex(&content_digest(m))
+    );
     crate::util::canonical::json(&document(m, &name, &ns))
 }
