@@ -422,7 +422,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub force: bool,
     /// Additional SBOM format (CycloneDX JSON is always written).
-    #[arg(long, global = true, value_name = "FORMAT", value_parser = ["cyclonedx", "spdx"])]
+    #[arg(long, global = true, value_name = "FORMAT", value_parser = ["cyclonedx", "spdx", "spdx3"])]
     pub sbom_format: Vec<String>,
     /// CycloneDX version of the SBOM and the CycloneDX VEX document (1.6: BSI TR-03183-2).
     #[arg(long, global = true, value_name = "VERSION", default_value = "1.6", value_parser = ["1.5", "1.6", "1.7"])]

@@ -1,4 +1,5 @@
-//! The independent validators (PyPI `cyclonedx-python-lib`, `spdx-tools`, `jsonschema`; npm
+//! The independent validators (PyPI `cyclonedx-python-lib`, `spdx-tools`, `spdx-python-model`,
+//! `jsonschema`; npm
 //! `@secvisogram/csaf-validator-lib` in `tests/validators/node_modules`) in the
 //! virtualenv `tests/validators/setup.sh` creates at `tests/validators/.venv` (`.ci/run` runs
 //! the script; run it once before the README's test command).
@@ -79,5 +80,13 @@ pub fn csaf(file: &Path) -> Result<(), String> {
 pub fn dsse(bundle: &Path, pubkey: &Path) -> Result<(), String> {
     let mut c = Command::new(venv_bin().join("python"));
     c.arg(script()).arg("dsse").arg(bundle).arg(pubkey);
+    run(c)
+}
+
+/// SPDX 3.0.1 JSON-LD through `spdx-python-model` (the bindings generated from the official
+/// SPDX 3.0.1 SHACL model): `validate.py spdx3`.
+pub fn spdx3(file: &Path) -> Result<(), String> {
+    let mut c = Command::new(venv_bin().join("python"));
+    c.arg(script()).arg("spdx3").arg(file);
     run(c)
 }

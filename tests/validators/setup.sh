@@ -2,6 +2,7 @@
 # Creates the Python virtualenv holding the independent validators the tests run on the evidence:
 #   cyclonedx-python-lib[json-validation]  strict CycloneDX 1.5/1.6 schema validation (offline)
 #   spdx-tools                             pyspdxtools (SPDX 2.3)
+#   spdx-python-model                      SPDX 3.0.1 JSON-LD (bindings of the official SHACL model)
 #   jsonschema                             the vendored OpenVEX JSON schema
 #   securesystemslib, in-toto-attestation  DSSE signatures and in-toto statements (attestations)
 # and, from npm (package.json, package-lock.json), the BSI CSAF validator library

@@ -3,6 +3,19 @@ that tests/validators/setup.sh creates.
 
     validate.py cyclonedx 1.5|1.6|1.7 FILE    strict CycloneDX JSON schema (cyclonedx-python-lib)
     validate.py openvex SCHEMA FILE        the OpenVEX JSON schema (python-jsonschema, formats on)
+    validate.py spdx3 FILE                 SPDX 3.0.1 JSON-LD by spdx-python-model, the bindings
+                                           generated from the official SPDX 3.0.1 SHACL model:
+                                           every object's class and property known, values of the
+                                           right type, pattern and enumeration, references to
+                                           objects of the right class that exist, cardinalities
+                                           (checked when the graph is written back); and what our
+                                           documents promise beyond the model: unique spdxIds, one
+                                           SpdxDocument holding every element of the file (as its
+                                           element or an element of a collection it holds), each
+                                           rootElement among its collection's elements,
+                                           specVersion 3.0.1 (the official `spdx3-validate`
+                                           downloads its JSON schema and SHACL model from spdx.org
+                                           at run time, and no registry package ships them)
     validate.py dsse BUNDLE SSH_PUBKEY     each line of an .intoto.jsonl bundle: its DSSE signature
                                            by securesystemslib with the Ed25519 key of an OpenSSH
                                            public key file (keyid = the key's SHA256 fingerprint),
@@ -42,6 +55,68 @@ def openvex(schema_path, path):
     cls.check_schema(schema)
     validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
     return [f"{e.message} at {list(e.absolute_path)}" for e in validator.iter_errors(doc)]
+
+
+SPDX3_CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
+
+
+def spdx3(path):
+    import io
+
+    from spdx_python_model import v3_0_1 as spdx
+
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    if data.get("@context") != SPDX3_CONTEXT or SPDX3_CONTEXT not in spdx.CONTEXT_URLS:
+        return [f"@context must be {SPDX3_CONTEXT}, found {data.get('@context')!r}"]
+    errors = []
+    graph = data.get("@graph")
+    if not isinstance(graph, list):
+        return ["no @graph array"]
+    ids = [o.get("spdxId") for o in graph if isinstance(o, dict) and "spdxId" in o]
+    dups = sorted({i for i in ids if ids.count(i) > 1})
+    if dups:
+        errors.append(f"duplicate spdxIds: {dups[:5]}")
+    objects = spdx.SHACLObjectSet()
+    try:
+        spdx.JSONLDDeserializer().deserialize_data(data, objects)
+        missing = objects.link()
+    except Exception as e:  # unknown class or property, wrong type, pattern, enum, reference class
+        return errors + [f"{type(e).__name__}: {e}"]
+    # The SPDX License List's licenses are referenced by their IRI, not defined in the document.
+    missing = sorted(m for m in missing if not m.startswith("https://spdx.org/licenses/"))
+    if missing:
+        errors.append(f"references to objects that are not in the document: {missing[:5]}")
+    try:
+        spdx.JSONLDSerializer().write(objects, io.BytesIO())  # min/max counts, required IRIs
+    except Exception as e:
+        errors.append(f"{type(e).__name__}: {e}")
+    docs = list(objects.foreach_type(spdx.SpdxDocument))
+    if len(docs) != 1:
+        errors.append(f"expected one SpdxDocument, found {len(docs)}")
+        return errors
+    doc = docs[0]
+    for o in objects.foreach_type(spdx.Element):
+        info = o.creationInfo
+        if not isinstance(info, spdx.CreationInfo) or info.specVersion != "3.0.1":
+            errors.append(f"{o._id}: no creationInfo of specVersion 3.0.1")
+    # What the document holds: its elements, and the elements of the collections among them.
+    ident = lambda e: e._id if isinstance(e, spdx.SHACLObject) else e
+    listed, todo = set(), [doc]
+    while todo:
+        for e in todo.pop().element:
+            if ident(e) not in listed:
+                listed.add(ident(e))
+                if isinstance(e, spdx.ElementCollection):
+                    todo.append(e)
+    for o in objects.foreach_type(spdx.Element):
+        if o is not doc and o._id not in listed:
+            errors.append(f"{o._id} ({type(o).__name__}) is not held by the SpdxDocument")
+    for c in [doc, *objects.foreach_type(spdx.ElementCollection)]:
+        own = {ident(e) for e in c.element}
+        if any(ident(r) not in own for r in c.rootElement):
+            errors.append(f"{c._id}: a rootElement is not one of its elements")
+    return errors
 
 
 def ed25519_of_ssh_public_key(path):
@@ -123,10 +198,12 @@ def dsse(bundle, pubkey):
 
 
 def main(argv):
-    if len(argv) != 4 or argv[1] not in ("cyclonedx", "openvex", "dsse"):
+    if argv[1:2] == ["spdx3"] and len(argv) == 3:
+        errors = spdx3(argv[2])
+    elif len(argv) != 4 or argv[1] not in ("cyclonedx", "openvex", "dsse"):
         print(__doc__, file=sys.stderr)
         return 2
-    if argv[1] == "dsse":
+    elif argv[1] == "dsse":
         errors = dsse(argv[2], argv[3])
     elif argv[1] == "cyclonedx":
         errors = cyclonedx(argv[2], argv[3])

@@ -83,8 +83,11 @@ pub fn pipeline_options(g: &GlobalArgs) -> Result<pipeline::Options> {
         sbom_formats: g
             .sbom_format
             .iter()
-            .filter(|f| *f == "spdx")
-            .map(|_| SbomFormat::Spdx)
+            .filter_map(|f| match f.as_str() {
+                "spdx" => Some(SbomFormat::Spdx),
+                "spdx3" => Some(SbomFormat::Spdx3),
+                _ => None,
+            })
             .collect(),
         cyclonedx_version: match g.cyclonedx_version.as_str() {
             "1.5" => crate::sbom::cyclonedx::SpecVersion::V1_5,

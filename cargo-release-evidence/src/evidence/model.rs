@@ -84,7 +84,7 @@ pub struct Features {
 #[derive(Debug, Clone, Serialize)]
 pub struct FileRecord {
     pub path: String,
-    /// `bin`/`cdylib`/… for artifacts; `cyclonedx-1.6`/`spdx-2.3` for SBOMs;
+    /// `bin`/`cdylib`/… for artifacts; `cyclonedx-1.6`/`spdx-2.3`/`spdx-3.0.1` for SBOMs;
     /// `cyclonedx-1.6-vex`/`openvex-0.2.0` for VEX documents.
     pub kind: String,
     pub size: u64,

@@ -29,7 +29,10 @@ use std::path::PathBuf;
 /// SBOM formats besides CycloneDX (always written).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SbomFormat {
+    /// SPDX 2.3 JSON, `<artifact>.spdx.json`.
     Spdx,
+    /// SPDX 3.0.1 JSON-LD, `<artifact>.spdx3.json`.
+    Spdx3,
 }
 
 /// What the main job (and its partial forms) is asked to do.

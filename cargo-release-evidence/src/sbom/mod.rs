@@ -1,5 +1,6 @@
 //! SBOMs of one release artifact: exactly the member's shipped set. One model is built from
-//! the gate's data and rendered as CycloneDX 1.6 (or 1.5) JSON and, on request, SPDX 2.3 JSON;
+//! the gate's data and rendered as CycloneDX 1.6 (or 1.5) JSON and, on request, SPDX 2.3 JSON
+//! and SPDX 3.0.1 JSON-LD;
 //! the advisory status of the shipped set goes into VEX documents beside it (`vex/`).
 //!
 //! Build-time packages (build-script dependencies, proc-macros) are listed with CycloneDX
@@ -8,6 +9,7 @@
 
 pub mod cyclonedx;
 pub mod spdx;
+pub mod spdx3;
 pub mod vex;
 mod vulns;
 

@@ -85,6 +85,7 @@ pub fn is_our_file_name(name: &str) -> bool {
             | "readiness.json.sig"
     ) || name.ends_with(".cdx.json")
         || name.ends_with(".spdx.json")
+        || name.ends_with(".spdx3.json")
         || name.ends_with(".intoto.jsonl")
         || (name.starts_with("approval-")
             && (name.ends_with(".json") || name.ends_with(".json.sig")))
