@@ -117,10 +117,18 @@ pub fn render(m: &SbomModel) -> String {
     if !extracted.is_empty() {
         doc["hasExtractedLicensingInfos"] = Value::Array(extracted);
     }
-    let digest = crate::util::digest::sha256_hex(crate::util::canonical::json(&doc).as_bytes());
-    doc["documentNamespace"] = json!(format!(
+    // Serialized once: the namespace is derived from the text with an empty namespace, then
+    // put in its place (the first occurrence is the document's own key: keys are sorted and
+    // it precedes `packages`; a quote inside any string value is escaped).
+    let text = crate::util::canonical::json(&doc);
+    let digest = crate::util::digest::sha256_hex(text.as_bytes());
+    let namespace = json!(format!(
         "https://spdx.org/spdxdocs/{name}-{}",
         super::cyclonedx::uuid_from_hex(&digest)
     ));
-    crate::util::canonical::json(&doc)
+    text.replacen(
+        "\"documentNamespace\": \"\"",
+        &format!("\"documentNamespace\": {namespace}"),
+        1,
+    )
 }
