@@ -3,10 +3,17 @@
 
 #![forbid(unsafe_code)]
 
+pub mod approvals;
+pub mod baseline;
 pub mod browser;
+pub mod evidence;
+pub mod failclosed;
+pub mod gate;
 pub mod ledgers;
 pub mod signing;
+pub mod store;
 pub mod validators;
+pub mod verification;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
