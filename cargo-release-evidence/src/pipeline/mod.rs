@@ -4,6 +4,7 @@
 
 pub mod baseline;
 pub mod build_only;
+mod clauses;
 pub mod documents;
 pub mod manifest;
 pub mod release;
