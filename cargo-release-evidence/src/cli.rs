@@ -179,6 +179,9 @@ pub enum Command {
         a: String,
         /// The later release: an evidence directory, or PRODUCT@VERSION in the ledger.
         b: String,
+        /// Also write the changes as Markdown to this file (a change record to keep).
+        #[arg(long, value_name = "FILE")]
+        markdown: Option<PathBuf>,
         /// The ledger for PRODUCT@VERSION: a SQLite file or a postgres:// URL (default:
         /// $XDG_DATA_HOME/cargo-release-evidence/ledger.sqlite3).
         #[arg(long, value_name = "PATH")]

@@ -182,7 +182,12 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         Some(Command::Monitor { ledger, outputs }) => {
             commands::monitor::run(g, ledger.as_deref(), outputs)
         }
-        Some(Command::Diff { a, b, ledger }) => commands::diff::run(g, a, b, ledger.as_deref()),
+        Some(Command::Diff {
+            a,
+            b,
+            ledger,
+            markdown,
+        }) => commands::diff::run(g, a, b, ledger.as_deref(), markdown.as_deref()),
         Some(Command::Db {
             command: DbCommand::Fetch { url },
         }) => commands::db::fetch(g, url),

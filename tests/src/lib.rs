@@ -158,6 +158,12 @@ impl Fixture {
             .env_remove("CARGO_TARGET_DIR")
             .env_remove("CARGO_TERM_COLOR")
             .env_remove("RELEASE_EVIDENCE_TIMINGS")
+            // The per-user default ledger of this test alone: a developer's own ledger never
+            // changes a test's evidence (the main job compares with what it retains).
+            .env(
+                "XDG_DATA_HOME",
+                self.root.parent().unwrap().join("xdg-data"),
+            )
             .env("NO_COLOR", "1");
         c
     }

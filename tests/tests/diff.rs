@@ -90,6 +90,57 @@ fn diff_lists_the_exact_changes_between_two_releases() {
         d["artifacts"][0]["to_sha256"]
     );
 
+    // The release record of 0.9.1 lists the same changes (0.9.0's evidence is next to it).
+    let record = std::fs::read_to_string(b.join("release-evidence.md")).unwrap();
+    assert!(
+        record.contains(&format!(
+            "Changes since thermo-fw 0.9.0 (from the evidence directory thermo-fw-0.9.0): 1 added, 0 removed, 1 changed version.\n\
+             - added: hex {hex_version} (linked)\n\
+             - changed: sensor-core 0.3.0 → 0.3.1 (patch, compatible)\n\
+             - exception added: RUSTSEC-2021-0003 on smallvec until 2027-12-31\n\
+             - exception removed: RUSTSEC-2021-0003 on smallvec until 2027-06-30\n\
+             - artifact: thermo-fw: "
+        )),
+        "{record}"
+    );
+
+    // --markdown FILE: the change record to keep.
+    let md_file = fx.outside("changes").join("thermo-fw-0.9.1.md");
+    let out = fx
+        .cmd()
+        .arg("diff")
+        .arg(&a)
+        .arg(&b)
+        .arg("--markdown")
+        .arg(&md_file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let md = std::fs::read_to_string(&md_file).unwrap();
+    assert!(
+        md.starts_with("# Changes from thermo-fw 0.9.0 to thermo-fw 0.9.1\n\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!(
+            "| from | thermo-fw 0.9.0 | {} | PASS | `{}` |\n",
+            d["a"]["target"].as_str().unwrap(),
+            d["a"]["evidence_digest"].as_str().unwrap()
+        )),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!(
+            "\n1 added, 0 removed, 1 changed version.\n\n| change | item |\n|---|---|\n\
+             | added | hex {hex_version} (linked) |\n\
+             | changed | sensor-core 0.3.0 → 0.3.1 (patch, compatible) |\n\
+             | exception added | RUSTSEC-2021-0003 on smallvec until 2027-12-31 |\n\
+             | exception removed | RUSTSEC-2021-0003 on smallvec until 2027-06-30 |\n\
+             | artifact | thermo-fw: "
+        )),
+        "{md}"
+    );
+
     let human = fx.cmd().arg("diff").arg(&a).arg(&b).output().unwrap();
     let text = stdout(&human);
     assert!(

@@ -560,15 +560,25 @@ fn release_record_counts_dependency_changes_since_the_previous_release() {
     let dir = PathBuf::from(summary["evidence_dir"].as_str().unwrap());
     assert!(dir.ends_with("thermo-fw-0.9.1"));
     let record = std::fs::read_to_string(dir.join("release-evidence.md")).unwrap();
+    // No ledger retains 0.9.0: the evidence directory next to this one is compared with, by
+    // `diff`'s rules (every change kind; the artifact's size and digest).
     assert!(
-        record.contains("Changes since thermo-fw 0.9.0: 1 added, 0 removed, 0 changed version.\n- added: hex 0.4.3\n"),
+        record.contains("Changes since thermo-fw 0.9.0 (from the evidence directory thermo-fw-0.9.0): 1 added, 0 removed, 0 changed version.\n- added: hex 0.4.3 (linked)\n- artifact: thermo-fw: "),
         "{record}"
+    );
+    let artifact_line = record
+        .lines()
+        .find(|l| l.starts_with("- artifact: thermo-fw: "))
+        .unwrap();
+    assert!(
+        artifact_line.ends_with(" bytes, digest changed"),
+        "{artifact_line}"
     );
     // The release page shows the same changes.
     let page = std::fs::read_to_string(dir.join("release-evidence.html")).unwrap();
     assert!(
-        page.contains("Compared with thermo-fw 0.9.0: 1 added, 0 removed, 0 changed version.")
-            && page.contains("<td>added</td><td>hex 0.4.3</td>"),
+        page.contains("Compared with thermo-fw 0.9.0, from the evidence directory thermo-fw-0.9.0: 1 added, 0 removed, 0 changed version.")
+            && page.contains("<td>added</td><td>hex 0.4.3 (linked)</td>"),
         "{page}"
     );
     // The earlier release's evidence is untouched.
@@ -611,7 +621,7 @@ fn dependency_changes_keep_two_versions_of_one_crate_apart() {
     let record = std::fs::read_to_string(dir.join("release-evidence.md")).unwrap();
     assert!(
         record.contains(
-            "Changes since thermo-fw 0.9.0: 1 added, 0 removed, 0 changed version.\n- added: smallvec 1.16.6\n"
+            "Changes since thermo-fw 0.9.0 (from the evidence directory thermo-fw-0.9.0): 1 added, 0 removed, 0 changed version.\n- added: smallvec 1.16.6 (linked)\n"
         ),
         "{record}"
     );

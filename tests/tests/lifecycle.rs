@@ -157,6 +157,14 @@ fn the_update_manifest_names_the_rollback_target_retained_in_the_ledger() {
         record.contains("- [x] Rollback plan documented (update-manifest.json)\n"),
         "{record}"
     );
+    // The record's changes are the diff against 0.9.0 as the ledger retains it (issue 13).
+    assert!(
+        record.contains(&format!(
+            "Changes since thermo-fw 0.9.0 (from the ledger {} (evidence {old_digest})): 0 added, 0 removed, 0 changed version.\n- artifact: thermo-fw: ",
+            l.display()
+        )),
+        "{record}"
+    );
 
     // Approved, signed, verified, retained: the ledger knows its support end.
     sign_all(&fx, &keys, &dir);

@@ -304,19 +304,50 @@ fn refusals() {
 }
 
 /// A fully signed copy of the evidence for one tamper case.
-fn tamper_case(name: &str, tamper: impl FnOnce(&Fixture, &Keys, &Path)) -> String {
+/// One approved and signed release; each tamper case works on its own copy of the evidence
+/// directory (`cp -a`: modes kept), so one main job serves every case of a test.
+struct Signed {
+    fx: Fixture,
+    keys: Keys,
+    dir: PathBuf,
+}
+
+fn signed_release() -> Signed {
     let (fx, keys, dir) = signed_ready(true);
     all_approve(&fx, &keys);
     assert_eq!(sign(&fx, &keys).status.code(), Some(0));
     assert_eq!(
         verify(&fx, &dir).status.code(),
         Some(0),
-        "{name}: clean copy verifies"
+        "the signed release verifies"
     );
-    tamper(&fx, &keys, &dir);
-    let out = verify(&fx, &dir);
-    assert_eq!(out.status.code(), Some(1), "{name}: {}", stdout(&out));
-    stdout(&out)
+    Signed { fx, keys, dir }
+}
+
+impl Signed {
+    /// Copies the evidence, checks the copy verifies, tampers with it, and returns what
+    /// `verify` said (it must fail, exit 1).
+    fn tamper_case(&self, name: &str, tamper: impl FnOnce(&Fixture, &Keys, &Path)) -> String {
+        let parent = self.fx.root.join("tampered").join(name.replace(' ', "-"));
+        std::fs::create_dir_all(&parent).unwrap();
+        let copy = parent.join(self.dir.file_name().unwrap());
+        let out = Command::new("cp")
+            .arg("-a")
+            .arg(&self.dir)
+            .arg(&copy)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            verify(&self.fx, &copy).status.code(),
+            Some(0),
+            "{name}: clean copy verifies"
+        );
+        tamper(&self.fx, &self.keys, &copy);
+        let out = verify(&self.fx, &copy);
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stdout(&out));
+        stdout(&out)
+    }
 }
 
 fn flip_byte(path: &Path) {
@@ -339,22 +370,23 @@ fn keygen_sign(keys: &Keys, key: &str, ns: &str, file: &Path) {
 
 #[test]
 fn tampering_with_files_is_detected() {
-    let out = tamper_case("artifact", |_, _, d| flip_byte(&d.join("thermo-fw")));
+    let signed = signed_release();
+    let out = signed.tamper_case("artifact", |_, _, d| flip_byte(&d.join("thermo-fw")));
     assert!(out.contains("FAIL thermo-fw: MODIFIED"), "{out}");
-    let out = tamper_case("sbom", |_, _, d| flip_byte(&d.join("thermo-fw.cdx.json")));
+    let out = signed.tamper_case("sbom", |_, _, d| flip_byte(&d.join("thermo-fw.cdx.json")));
     assert!(out.contains("FAIL thermo-fw.cdx.json: MODIFIED"), "{out}");
-    let out = tamper_case("manifest", |_, _, d| {
+    let out = signed.tamper_case("manifest", |_, _, d| {
         flip_byte(&d.join("release-evidence.json"))
     });
     assert!(
         out.contains("FAIL release-evidence.json: MODIFIED"),
         "{out}"
     );
-    let out = tamper_case("removed", |_, _, d| {
+    let out = signed.tamper_case("removed", |_, _, d| {
         std::fs::remove_file(d.join("release-evidence.md")).unwrap()
     });
     assert!(out.contains("FAIL release-evidence.md: MISSING"), "{out}");
-    let out = tamper_case("added", |_, _, d| {
+    let out = signed.tamper_case("added", |_, _, d| {
         std::fs::write(d.join("notes.txt"), "hi\n").unwrap()
     });
     assert!(out.contains("FAIL notes.txt: UNEXPECTED file"), "{out}");
@@ -362,8 +394,9 @@ fn tampering_with_files_is_detected() {
 
 #[test]
 fn tampering_with_approvals_is_detected() {
+    let signed = signed_release();
     // An approval made for another digest (evidence of another build).
-    let out = tamper_case("other digest", |fx, keys, d| {
+    let out = signed.tamper_case("other digest", |fx, keys, d| {
         let file = approval_file(d, "qa");
         let mut record: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(d.join(&file)).unwrap()).unwrap();
@@ -380,7 +413,7 @@ fn tampering_with_approvals_is_detected() {
     assert!(out.contains("covers evidence digest sha256:abab"), "{out}");
 
     // A signer not in allowed_signers.
-    let out = tamper_case("unknown signer", |_, keys, d| {
+    let out = signed.tamper_case("unknown signer", |_, keys, d| {
         let file = approval_file(d, "qa");
         keygen_sign(
             keys,
@@ -395,7 +428,7 @@ fn tampering_with_approvals_is_detected() {
     );
 
     // A signer whose principal lacks the role.
-    let out = tamper_case("lacks role", |_, keys, d| {
+    let out = signed.tamper_case("lacks role", |_, keys, d| {
         let file = approval_file(d, "qa");
         let text = std::fs::read_to_string(d.join(&file)).unwrap();
         let forged = text.replace("\"role\": \"qa\"", "\"role\": \"security\"");
@@ -413,7 +446,7 @@ fn tampering_with_approvals_is_detected() {
     );
 
     // An approval signature with the wrong namespace.
-    let out = tamper_case("namespace", |_, keys, d| {
+    let out = signed.tamper_case("namespace", |_, keys, d| {
         let file = approval_file(d, "regulatory");
         keygen_sign(keys, "ra", "file", &d.join(&file));
     });
@@ -423,7 +456,7 @@ fn tampering_with_approvals_is_detected() {
     );
 
     // A truncated signature file.
-    let out = tamper_case("truncated", |_, _, d| {
+    let out = signed.tamper_case("truncated", |_, _, d| {
         let sig = d.join(format!("{}.sig", approval_file(d, "security")));
         let text = std::fs::read_to_string(&sig).unwrap();
         std::fs::write(&sig, &text[..text.len() / 2]).unwrap();

@@ -6,6 +6,7 @@ use crate::cli::GlobalArgs;
 use crate::error::{EXIT_PASS, Error, Result};
 use crate::ledger::{self, diff, index, query};
 use crate::render::human::ledger as human;
+use crate::util::fs::write_atomic;
 use crate::util::paths::absolute;
 use std::path::Path;
 
@@ -30,10 +31,22 @@ fn load(
     }
 }
 
-pub fn run(g: &GlobalArgs, a: &str, b: &str, location: Option<&str>) -> Result<u8> {
+pub fn run(
+    g: &GlobalArgs,
+    a: &str,
+    b: &str,
+    location: Option<&str>,
+    markdown: Option<&Path>,
+) -> Result<u8> {
     let (ra, ma) = load(g, a, location)?;
     let (rb, mb) = load(g, b, location)?;
     let report = diff::diff(&ra, &diff::advisories(&ma), &rb, &diff::advisories(&mb));
+    if let Some(path) = markdown {
+        write_atomic(
+            &absolute(path)?,
+            crate::render::markdown::diff(&report).as_bytes(),
+        )?;
+    }
     output(g, &report, human::diff)?;
     Ok(EXIT_PASS)
 }

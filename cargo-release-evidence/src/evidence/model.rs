@@ -135,14 +135,48 @@ pub struct ApprovalPolicy {
     pub allowed_signers: String,
 }
 
-/// Dependency changes against the previous release's evidence of this package, keyed by
-/// (name, version, source): two versions of one crate never collapse.
+/// What changed since the previous release of this product (`diff` of the two): the previous
+/// release retained in the ledger when there is one, else the evidence directory of the highest
+/// earlier version next to this one. Each item is one line as people read it.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DependencyChanges {
-    /// `name version` of the release compared with (`None`: no earlier evidence).
+    /// `name version` of the release compared with (`None`: no earlier release).
     pub baseline: Option<String>,
+    /// Where that release was read: `the ledger LOCATION (evidence sha256:…)` or `the evidence
+    /// directory NAME`.
+    pub compared_with: Option<String>,
     pub added: Vec<String>,
     pub removed: Vec<String>,
-    /// A crate whose one version from one source was replaced by another (`name old → new`).
+    /// A crate whose one version was replaced by another, with the semver kind of the bump
+    /// (`name old → new (patch)`).
     pub changed: Vec<String>,
+    /// Same version, another source or linked ↔ build-time.
+    pub moved: Vec<String>,
+    /// Advisories the gate recorded for this release and not for the previous one.
+    pub advisories_new: Vec<String>,
+    pub advisories_cleared: Vec<String>,
+    pub exceptions_added: Vec<String>,
+    pub exceptions_removed: Vec<String>,
+    /// Artifacts added, removed, or with another size or digest.
+    pub artifacts: Vec<String>,
+}
+
+impl DependencyChanges {
+    /// Every change as (kind, item), in the order the record lists them.
+    pub fn rows(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("added", &self.added),
+            ("removed", &self.removed),
+            ("changed", &self.changed),
+            ("source or kind", &self.moved),
+            ("advisory new", &self.advisories_new),
+            ("advisory cleared", &self.advisories_cleared),
+            ("exception added", &self.exceptions_added),
+            ("exception removed", &self.exceptions_removed),
+            ("artifact", &self.artifacts),
+        ]
+        .into_iter()
+        .flat_map(|(label, list)| list.iter().map(move |i| (label, i.as_str())))
+        .collect()
+    }
 }

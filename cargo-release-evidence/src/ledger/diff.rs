@@ -4,6 +4,7 @@
 //! added or removed, artifact size and digest.
 
 use super::index::{Approval, Component, Exception, Release};
+use crate::evidence::model::DependencyChanges;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -238,4 +239,69 @@ pub fn diff(a: &Release, adv_a: &[AdvisoryRef], b: &Release, adv_b: &[AdvisoryRe
         });
     }
     report
+}
+
+/// The diff as the release record lists it, one line per change (`compared_with`: where the
+/// earlier release was read). Approvals are left out: the release being written has none yet.
+pub fn record_changes(r: &DiffReport, compared_with: String) -> DependencyChanges {
+    let component = |c: &Component| {
+        if c.source == "crates.io" {
+            format!("{} {} ({})", c.name, c.version, c.kind)
+        } else {
+            format!("{} {} ({}, {})", c.name, c.version, c.kind, c.source)
+        }
+    };
+    let advisory = |a: &AdvisoryRef| format!("{} on {} ({})", a.advisory, a.package, a.code);
+    let exception = |e: &Exception| format!("{} on {} until {}", e.advisory, e.krate, e.expires);
+    let size = |s: Option<u64>| s.map_or_else(|| "-".to_owned(), |s| s.to_string());
+    DependencyChanges {
+        baseline: Some(format!("{} {}", r.a.product, r.a.version)),
+        compared_with: Some(compared_with),
+        added: r.added.iter().map(component).collect(),
+        removed: r.removed.iter().map(component).collect(),
+        changed: r
+            .changed
+            .iter()
+            .map(|c| {
+                let compat = if c.compatible {
+                    "compatible"
+                } else {
+                    "breaking"
+                };
+                format!("{} {} → {} ({}, {compat})", c.name, c.from, c.to, c.bump)
+            })
+            .collect(),
+        moved: r
+            .source_changed
+            .iter()
+            .map(|m| format!("{} {}: source {} → {}", m.name, m.version, m.from, m.to))
+            .chain(
+                r.kind_changed
+                    .iter()
+                    .map(|m| format!("{} {}: {} → {}", m.name, m.version, m.from, m.to)),
+            )
+            .collect(),
+        advisories_new: r.advisories_new.iter().map(advisory).collect(),
+        advisories_cleared: r.advisories_cleared.iter().map(advisory).collect(),
+        exceptions_added: r.exceptions_added.iter().map(exception).collect(),
+        exceptions_removed: r.exceptions_removed.iter().map(exception).collect(),
+        artifacts: r
+            .artifacts
+            .iter()
+            .map(|x| {
+                let digest = match (&x.from_sha256, &x.to_sha256) {
+                    (None, _) => "new",
+                    (_, None) => "no longer released",
+                    (a, b) if a == b => "identical",
+                    _ => "digest changed",
+                };
+                format!(
+                    "{}: {} → {} bytes, {digest}",
+                    x.path,
+                    size(x.from_size),
+                    size(x.to_size)
+                )
+            })
+            .collect(),
+    }
 }

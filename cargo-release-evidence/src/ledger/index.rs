@@ -154,11 +154,9 @@ fn read_dir(dir: &Path, approvals: Option<Vec<Approval>>) -> Result<(Release, Ve
         .map(|f| format!("{}  {}\n", f.sha256, f.path))
         .collect();
     let manifest = json_file(dir, &blobs, &files, evidence::MANIFEST_FILE)?;
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-    let opt = |v: &Value| v.as_str().map(str::to_owned);
     let mut components = Vec::new();
     for sbom in manifest["sbom"].as_array().into_iter().flatten() {
-        let path = text(&sbom["path"]);
+        let path = sbom["path"].as_str().unwrap_or_default();
         if !sbom["kind"]
             .as_str()
             .unwrap_or_default()
@@ -166,26 +164,48 @@ fn read_dir(dir: &Path, approvals: Option<Vec<Approval>>) -> Result<(Release, Ve
         {
             continue;
         }
-        let bom = json_file(dir, &blobs, &files, &path)?;
+        let bom = json_file(dir, &blobs, &files, path)?;
         components.extend(sbom_components(&bom));
     }
-    components.sort();
-    components.dedup();
-    let sums = files
+    let mut release = from_manifest(&manifest, components);
+    release.evidence_digest = files
         .iter()
         .find(|f| f.path == evidence::SUMS_FILE)
         .map(|f| format!("sha256:{}", f.sha256))
         .unwrap_or_default();
-    let approvals = approvals.unwrap_or_else(|| recorded_approvals(&files, &blobs));
-    let release = Release {
+    release.bundle_digest = format!("sha256:{}", sha256_hex(bundle.as_bytes()));
+    release.approvals = approvals.unwrap_or_else(|| recorded_approvals(&files, &blobs));
+    release.files = files;
+    if release.product.is_empty() || release.version.is_empty() {
+        return Err(Error::Environment(format!(
+            "{} names no product and version; it cannot be retained",
+            dir.join(evidence::MANIFEST_FILE).display()
+        )));
+    }
+    let blobs = blobs
+        .into_iter()
+        .map(|(sha256, content)| Blob { sha256, content })
+        .collect();
+    Ok((release, blobs, manifest))
+}
+
+/// The release as its manifest records it, with `components` (from its SBOMs); the digests,
+/// approvals and files are the caller's to fill in (empty here). The main job uses it for the
+/// release it is writing, `read_dir` for a directory.
+pub fn from_manifest(manifest: &Value, mut components: Vec<Component>) -> Release {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let opt = |v: &Value| v.as_str().map(str::to_owned);
+    components.sort();
+    components.dedup();
+    Release {
         product: text(&manifest["product"]["name"]),
         version: text(&manifest["product"]["version"]),
         target: text(&manifest["target"]),
         release_date: text(&manifest["generated_at"]),
         gate_date: text(&manifest["gate"]["date"]),
         decision: text(&manifest["gate"]["decision"]),
-        evidence_digest: sums,
-        bundle_digest: format!("sha256:{}", sha256_hex(bundle.as_bytes())),
+        evidence_digest: String::new(),
+        bundle_digest: String::new(),
         support_end: opt(&manifest["lifecycle"]["support_until"]),
         advisory_db_date: opt(&manifest["advisory_db"]["date"]),
         advisory_db_commit: opt(&manifest["advisory_db"]["commit"]),
@@ -213,20 +233,9 @@ fn read_dir(dir: &Path, approvals: Option<Vec<Approval>>) -> Result<(Release, Ve
                 expires: text(&e["expires"]),
             })
             .collect(),
-        approvals,
-        files,
-    };
-    if release.product.is_empty() || release.version.is_empty() {
-        return Err(Error::Environment(format!(
-            "{} names no product and version; it cannot be retained",
-            dir.join(evidence::MANIFEST_FILE).display()
-        )));
+        approvals: Vec::new(),
+        files: Vec::new(),
     }
-    let blobs = blobs
-        .into_iter()
-        .map(|(sha256, content)| Blob { sha256, content })
-        .collect();
-    Ok((release, blobs, manifest))
 }
 
 /// The components of a CycloneDX SBOM written by the main job.

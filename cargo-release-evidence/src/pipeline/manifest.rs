@@ -1,7 +1,6 @@
 //! The manifest of one member's evidence, assembled from the gate's run, the shared inputs
 //! and what the build and SBOM stages produced.
 
-use super::release::MemberVerdict;
 use super::{Inputs, Options};
 use crate::build::record::BuildRecord;
 use crate::evidence;
@@ -14,12 +13,13 @@ use crate::sbom::SbomModel;
 use crate::workspace::MemberSet;
 
 /// What the build and SBOM stages produced for one member.
-pub(super) struct Produced<'a> {
+pub(super) struct Produced {
     pub(super) artifacts: Vec<FileRecord>,
     pub(super) sbom: Vec<FileRecord>,
     pub(super) vex: Vec<FileRecord>,
     pub(super) build: Option<BuildRecord>,
-    pub(super) verdict: &'a MemberVerdict,
+    /// The member's gate record: its decision (computed once), summary and findings.
+    pub(super) gate: Gate,
     pub(super) baseline: Option<crate::checks::baseline::Baseline>,
     pub(super) verification: Option<crate::verification::model::VerificationRecord>,
     pub(super) lifecycle: Option<crate::evidence::model::LifecycleRecord>,
@@ -31,7 +31,7 @@ pub(super) fn build_manifest(
     run: &GateRun,
     set: &MemberSet,
     inputs: &Inputs,
-    produced: Produced<'_>,
+    produced: Produced,
     models: &[SbomModel],
 ) -> Manifest {
     let mut exceptions: Vec<ExceptionRecord> = Vec::new();
@@ -73,13 +73,7 @@ pub(super) fn build_manifest(
         artifacts: produced.artifacts,
         sbom: produced.sbom,
         vex: produced.vex,
-        gate: Gate {
-            decision: produced.verdict.decision,
-            date: run.report.date,
-            scope: run.report.scope.description.clone(),
-            summary: produced.verdict.summary.clone(),
-            findings: produced.verdict.findings.clone(),
-        },
+        gate: produced.gate,
         advisory_db: run.report.advisory_db.clone(),
         exceptions_applied: exceptions,
         build: produced.build,

@@ -11,8 +11,8 @@ use crate::build::controlled::{self, Plan, ReleaseBuild};
 use crate::build::record::BuildRecord;
 use crate::build::reproduce;
 use crate::error::{Error, Result};
-use crate::evidence::model::FileRecord;
-use crate::evidence::{self, changes, checksums, provenance, soup, store};
+use crate::evidence::model::{FileRecord, Gate};
+use crate::evidence::{self, checksums, provenance, soup, store};
 use crate::findings::{self, Code, Decision, Finding, Severity};
 use crate::gate::GateRun;
 use crate::gate::report::Summary;
@@ -253,7 +253,13 @@ fn member_evidence(
             sbom: sbom_records,
             vex: vex_records,
             build: build_record,
-            verdict: &verdict,
+            gate: Gate {
+                decision: verdict.decision,
+                date: run.report.date,
+                scope: run.report.scope.description.clone(),
+                summary: verdict.summary.clone(),
+                findings: verdict.findings.clone(),
+            },
             baseline,
             verification: verified.map(|v| v.record.clone()),
             lifecycle,
@@ -286,7 +292,7 @@ fn member_evidence(
         staging.write(evidence::ALLOWED_SIGNERS_FILE, &signers)?;
     }
     timer.mark("member: manifest written");
-    let changes = changes::since_previous(&dir, &manifest, &models);
+    let changes = super::changes::since_previous(run, &dir, &manifest, &models)?;
     timer.mark("member: changes since the previous evidence");
     // The SOUP list: the member's shipped third-party crates (every artifact of a member has
     // the same shipped set).

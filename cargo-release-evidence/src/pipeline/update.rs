@@ -110,9 +110,9 @@ pub fn findings(run: &GateRun, set: &MemberSet) -> Vec<Finding> {
     ]
 }
 
-/// The retained releases of `product` in the ledger the policy names (`[lifecycle] ledger`),
-/// else the per-user default ledger when it exists; `None` when there is none.
-fn retained(run: &GateRun, product: &str) -> Result<Option<(String, Vec<Summary>)>> {
+/// The ledger the policy names (`[lifecycle] ledger`, relative to the policy), else the
+/// per-user default ledger when it exists; `None` when there is none.
+pub fn ledger_location(run: &GateRun) -> Option<String> {
     let explicit = policy(run).and_then(|l| l.ledger.as_ref()).map(|p| {
         if p.starts_with("postgres://") || p.starts_with("postgresql://") {
             p.clone()
@@ -120,12 +120,19 @@ fn retained(run: &GateRun, product: &str) -> Result<Option<(String, Vec<Summary>
             run.policy.base_dir.join(p).display().to_string()
         }
     });
-    let location = match explicit {
-        Some(l) => l,
+    match explicit {
+        Some(l) => Some(l),
         None => match ledger::location(None) {
-            Ok(l) if std::path::Path::new(&l).is_file() => l,
-            _ => return Ok(None),
+            Ok(l) if std::path::Path::new(&l).is_file() => Some(l),
+            _ => None,
         },
+    }
+}
+
+/// The retained releases of `product` in the ledger of [`ledger_location`].
+fn retained(run: &GateRun, product: &str) -> Result<Option<(String, Vec<Summary>)>> {
+    let Some(location) = ledger_location(run) else {
+        return Ok(None);
     };
     let store = ledger::open(&location)?;
     let releases = store

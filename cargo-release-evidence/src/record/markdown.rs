@@ -147,24 +147,19 @@ pub fn release_record(m: &Manifest, models: &[SbomModel], changes: &DependencyCh
     );
     match &changes.baseline {
         None => {
-            let _ = writeln!(t, "No earlier evidence to compare with.");
+            let _ = writeln!(t, "No earlier release to compare with.");
         }
         Some(b) => {
             let _ = writeln!(
                 t,
-                "Changes since {b}: {} added, {} removed, {} changed version.",
+                "Changes since {b} (from {}): {} added, {} removed, {} changed version.",
+                changes.compared_with.as_deref().unwrap_or("its evidence"),
                 changes.added.len(),
                 changes.removed.len(),
                 changes.changed.len()
             );
-            for (label, list) in [
-                ("added", &changes.added),
-                ("removed", &changes.removed),
-                ("changed", &changes.changed),
-            ] {
-                for item in list {
-                    let _ = writeln!(t, "- {label}: {item}");
-                }
+            for (label, item) in changes.rows() {
+                let _ = writeln!(t, "- {label}: {item}");
             }
         }
     }

@@ -3,6 +3,7 @@
 //! handling).
 
 use crate::ledger::StateRow;
+use crate::ledger::diff::DiffReport;
 use crate::ledger::monitor::MonitorReport;
 use std::fmt::Write;
 
@@ -212,5 +213,61 @@ pub fn notification(n: &crate::ledger::notification::Notification, marker: &str)
         );
     }
     let _ = writeln!(t, "\n## Notice to users\n\n{}", n.user_notice);
+    t
+}
+
+/// `diff A B --markdown FILE`: the two releases and every change, as a change record to keep
+/// (the release record's changes section lists the same lines).
+pub fn diff(r: &DiffReport) -> String {
+    let mut t = format!(
+        "# Changes from {} {} to {} {}\n\n| | release | target | decision | evidence |\n|---|---|---|---|---|\n",
+        cell(&r.a.product),
+        cell(&r.a.version),
+        cell(&r.b.product),
+        cell(&r.b.version)
+    );
+    for (label, s) in [("from", &r.a), ("to", &r.b)] {
+        let _ = writeln!(
+            t,
+            "| {label} | {} {} | {} | {} | `{}` |",
+            cell(&s.product),
+            cell(&s.version),
+            cell(&s.target),
+            cell(&s.decision),
+            cell(&s.evidence_digest)
+        );
+    }
+    let lines = crate::ledger::diff::record_changes(r, String::new());
+    let mut rows: Vec<(&str, String)> = lines
+        .rows()
+        .into_iter()
+        .map(|(l, i)| (l, i.to_owned()))
+        .collect();
+    for (label, list) in [
+        ("approval added", &r.approvals_added),
+        ("approval removed", &r.approvals_removed),
+    ] {
+        rows.extend(list.iter().map(|a| {
+            (
+                label,
+                format!("{} by {}: {}", a.role, a.principal, a.decision),
+            )
+        }));
+    }
+    let _ = writeln!(
+        t,
+        "\n{} added, {} removed, {} changed version.\n",
+        r.added.len(),
+        r.removed.len(),
+        r.changed.len()
+    );
+    if rows.is_empty() {
+        t.push_str("No changes.\n");
+        return t;
+    }
+    t.push_str("| change | item |\n|---|---|\n");
+    for (label, item) in rows {
+        let _ = writeln!(t, "| {label} | {} |", cell(&item));
+    }
     t
 }

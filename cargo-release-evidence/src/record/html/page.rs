@@ -345,29 +345,23 @@ fn changes(h: &mut Html, p: &Page<'_>) {
     let c = p.changes;
     h.section("changes", "Changes since the previous release", |h| {
         let Some(base) = &c.baseline else {
-            h.raw("<p>No earlier evidence of this product next to this one to compare with.</p>\n");
+            h.raw("<p>No earlier release of this product to compare with (none retained in the ledger, no evidence next to this one).</p>\n");
             return;
         };
         h.el(
             "p",
             "",
             &format!(
-                "Compared with {base}: {} added, {} removed, {} changed version.",
+                "Compared with {base}, from {}: {} added, {} removed, {} changed version.",
+                c.compared_with.as_deref().unwrap_or("its evidence"),
                 c.added.len(),
                 c.removed.len(),
                 c.changed.len()
             ),
         );
-        let mut rows: Vec<(&str, &String)> = Vec::new();
-        for (label, list) in [
-            ("added", &c.added),
-            ("removed", &c.removed),
-            ("changed", &c.changed),
-        ] {
-            rows.extend(list.iter().map(|i| (label, i)));
-        }
+        let rows = c.rows();
         if !rows.is_empty() {
-            h.table("changes", &["change", "package"], &rows, |h, (l, i)| {
+            h.table("changes", &["change", "item"], &rows, |h, (l, i)| {
                 h.td("", l).td("", i);
             });
         }
