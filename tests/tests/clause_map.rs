@@ -12,8 +12,11 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// `(id, status, [(file, field)])` of every row, in the map's order.
-fn rows(map: &Value) -> Vec<(String, String, Vec<(String, String)>)> {
+/// `(id, status, [(file, field)])` of a row.
+type RowOf = (String, String, Vec<(String, String)>);
+
+/// Every row, in the map's order.
+fn rows(map: &Value) -> Vec<RowOf> {
     map["rows"]
         .as_array()
         .unwrap()
@@ -165,7 +168,7 @@ const SIGNED_EXAMPLE: &[Expected<'static>] = &[
     ("CRA-Art13-8", "not-evidenced", &[]),
 ];
 
-fn owned(expected: &[Expected<'_>]) -> Vec<(String, String, Vec<(String, String)>)> {
+fn owned(expected: &[Expected<'_>]) -> Vec<RowOf> {
     expected
         .iter()
         .map(|(id, status, ev)| {

@@ -118,7 +118,7 @@ pub(super) fn write(staging: &Staging, map: &ClauseMap) -> Result<FileRecord> {
 pub(super) fn check_written(map: &ClauseMap, files: &[String]) -> Result<()> {
     for row in map.rows.iter().filter(|r| r.status == Status::Evidenced) {
         for e in &row.evidence {
-            if !files.iter().any(|f| *f == e.file) {
+            if !files.contains(&e.file) {
                 return Err(Error::Environment(format!(
                     "internal error: the clause map names {} for {}, but the evidence has no such file",
                     e.file, row.id
