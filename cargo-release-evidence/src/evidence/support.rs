@@ -51,32 +51,25 @@ pub fn index(name: &str, version: &str, crates_io: bool) -> Index {
     let Ok(entry) = tame_index::index::cache::ValidCacheEntry::read(&bytes) else {
         return Index::NotCached;
     };
-    #[derive(serde::Deserialize)]
-    struct Entry {
-        #[serde(default)]
-        yanked: bool,
-    }
-    let mut latest: Option<semver::Version> = None;
     let mut has_version = false;
+    let mut versions: Vec<(semver::Version, &[u8])> = Vec::new();
     let mut parts = tame_index::utils::split(entry.version_entries, 0);
     while let (Some(v), Some(json)) = (parts.next(), parts.next()) {
         has_version |= v == version.as_bytes();
-        let Ok(parsed) = std::str::from_utf8(v).map(semver::Version::parse) else {
-            continue;
-        };
-        let Ok(parsed) = parsed else { continue };
-        let yanked = serde_json::from_slice::<Entry>(json).map_or(true, |e| e.yanked);
-        if yanked {
-            continue;
-        }
-        // A stable version beats every pre-release; otherwise the higher one wins.
-        let better = latest
-            .as_ref()
-            .is_none_or(|l| (parsed.pre.is_empty(), &parsed) > (l.pre.is_empty(), l));
-        if better {
-            latest = Some(parsed);
+        if let Some(parsed) = std::str::from_utf8(v)
+            .ok()
+            .and_then(|v| semver::Version::parse(v).ok())
+        {
+            versions.push((parsed, json));
         }
     }
+    // Stable versions before pre-releases, the highest first; the first that is not yanked is
+    // the latest. Only the entries looked at are parsed (all of a large crate would be slow).
+    versions.sort_by(|(a, _), (b, _)| (b.pre.is_empty(), b).cmp(&(a.pre.is_empty(), a)));
+    let latest = versions
+        .iter()
+        .find(|(_, json)| !yanked(json))
+        .map(|(v, _)| v);
     Index::Cached {
         latest: latest.map(|l| l.to_string()),
         has_version,
@@ -141,4 +134,15 @@ pub fn support(unmaintained: Option<(&str, &str)>, yanked: bool, index: Index) -
         last_release_date: None,
         last_release_note: "unknown: the crates.io index (and its local cache) records no publication dates; read it from crates.io online".to_owned(),
     }
+}
+
+/// Whether an index entry (one version's JSON line) is yanked; an entry that does not parse
+/// counts as yanked (it is never named the latest version).
+fn yanked(json: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        #[serde(default)]
+        yanked: bool,
+    }
+    serde_json::from_slice::<Entry>(json).map_or(true, |e| e.yanked)
 }
