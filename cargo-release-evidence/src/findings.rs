@@ -170,6 +170,8 @@ codes! {
         "A retained release is past its declared support end: `monitor` lists it and no longer checks it.";
     MonitorNoSupportEnd = "RE-MONITOR-NO-SUPPORT-END", Warning,
         "A retained release declares no support end ([lifecycle] support-until): `monitor` checks it as supported.";
+    ClauseNotEvidenced = "RE-CLAUSE-NOT-EVIDENCED", Error,
+        "A clause [evidence] require-clauses names (IEC 62304, NIST SSDF, EU CRA) is not evidenced by this release's evidence (clause-map.json).";
 }
 
 impl fmt::Display for Code {

@@ -32,6 +32,7 @@ fn hold_still_writes_complete_evidence_marked_hold() {
         listing(&dir),
         vec![
             "SHA256SUMS",
+            "clause-map.json",
             "provenance.intoto.json",
             "release-evidence.html",
             "release-evidence.json",
@@ -94,8 +95,8 @@ fn hold_still_writes_complete_evidence_marked_hold() {
     // SHA256SUMS covers every other file and the artifact, as sha256sum accepts it …
     let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
     // The artifact's copy, the marker, the SBOM, both VEX documents, the SOUP list (CSV and
-    // JSON), the manifest, both records and the provenance.
-    assert_eq!(sums.lines().count(), 11);
+    // JSON), the clause map, the manifest, both records and the provenance.
+    assert_eq!(sums.lines().count(), 12);
     assert!(sums.contains("  thermo-fw\n"));
     let ok = sha256sum_check(&dir);
     assert!(ok.status.success(), "{}", stdout(&ok));
@@ -316,6 +317,7 @@ fn spdx_yaml_and_no_build() {
         listing(&dir),
         vec![
             "SHA256SUMS",
+            "clause-map.json",
             "provenance.intoto.json",
             "release-evidence.html",
             "release-evidence.json",

@@ -54,6 +54,7 @@ fn two_runs_and_two_checkouts_give_identical_sbom_and_manifest() {
         "thermo-fw.spdx.json",
         "soup.csv",
         "soup.json",
+        "clause-map.json",
         "release-evidence.md",
         "release-evidence.html",
         "SHA256SUMS",

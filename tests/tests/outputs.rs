@@ -55,6 +55,14 @@ impl Redactions {
                 self.add(escaped.trim_matches('"'), format!("[{key} -vV]"));
             }
         }
+        // The latest version of each SOUP item, from the local crates.io index cache (it moves
+        // as cargo refreshes the cache).
+        let soup = read_json(&dir.join("soup.json"));
+        for item in soup["items"].as_array().unwrap() {
+            if let Some(v) = item["support"]["latest_version"].as_str() {
+                self.add(format!("latest: {v})"), "latest: [index cache])");
+            }
+        }
         if let Some(d) = manifest["build"]["toolchain"]["rustc_sha256"].as_str() {
             self.add(d, "[sha256 of rustc]");
         }

@@ -298,7 +298,7 @@ fn pass_page_lists_accepted_risk_and_roles_then_report_shows_verified_approvals_
     let (s, text) = load_clean(&mut b, &report);
     for expected in [
         "Approvals and signature (verified)",
-        "All 23 checks hold.",
+        "All 24 checks hold.",
         "approved by qa@example.com",
         "approved by ra@example.com",
         "approved by sec@example.com",

@@ -89,7 +89,11 @@ fn soup_list_names_every_shipped_third_party_crate_with_approval_and_anomalies()
         row.contains(",[[approved]],alice@example.com,2026-10-01,fixed-capacity sample buffer;"),
         "{row}"
     );
-    assert!(row.ends_with(",no,no"), "{row}");
+    // unmaintained, yanked, then the support columns appended at the end (tests/clause_map.rs).
+    assert!(row.contains(",no,no,"), "{row}");
+    assert!(lines[0].ends_with(
+        ",unmaintained,yanked,support_level,end_of_support,latest_version,last_release_date,approval_criteria"
+    ));
 
     // The release record shows it; SHA256SUMS covers both files.
     let record = std::fs::read_to_string(dir.join("release-evidence.md")).unwrap();

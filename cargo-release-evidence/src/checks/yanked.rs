@@ -64,6 +64,16 @@ pub fn index_files(packages: &[crate::workspace::ShippedPackage]) -> Vec<PathBuf
     files
 }
 
+/// The local crates.io index cache entry of crate `name` (cargo's cache format), when cached.
+pub fn cached_entry(name: &str) -> Option<Vec<u8>> {
+    let rel = tame_index::KrateName::crates_io(name)
+        .ok()?
+        .relative_path(None);
+    index_cache_dirs()
+        .iter()
+        .find_map(|d| std::fs::read(d.join(&rel)).ok())
+}
+
 pub fn check(cx: &Context<'_>) -> (Vec<Finding>, YankedStatus) {
     let dirs = index_cache_dirs();
     let crates_io: Vec<_> = cx

@@ -3,12 +3,14 @@
 
 pub mod changes;
 pub mod checksums;
+pub mod clauses;
 pub mod locate;
 pub mod model;
 pub mod previous;
 pub mod provenance;
 pub mod soup;
 pub mod store;
+pub mod support;
 
 pub const MANIFEST_FILE: &str = "release-evidence.json";
 pub const MANIFEST_YAML_FILE: &str = "release-evidence.yaml";

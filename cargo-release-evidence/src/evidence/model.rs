@@ -56,6 +56,9 @@ pub struct Manifest {
     /// `[lifecycle]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lifecycle: Option<LifecycleRecord>,
+    /// `clause-map.json`: each clause mapped to the evidence that satisfies it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clause_map: Option<FileRecord>,
 }
 
 /// `[lifecycle]` as released: the support end (`monitor` reads it from the ledger), the patch

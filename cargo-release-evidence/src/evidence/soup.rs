@@ -2,9 +2,10 @@
 //! crate of a release member with its designation (purl + checksum), supplier, license, whether
 //! it is linked or build-time only, who approved it when and why, and its known anomalies (the
 //! RustSec advisories on that version, informational ones included) with their evaluation, the
-//! same statuses the VEX documents carry. Written as `soup.json` and `soup.csv`; the release
+//! same statuses the VEX documents carry, and its level of support (`support`). Written as `soup.json` and `soup.csv`; the release
 //! record shows it as a section.
 
+use super::support;
 use crate::checks::approvals::source_matches;
 use crate::findings::{Code, Kind};
 use crate::gate::GateRun;
@@ -45,6 +46,8 @@ pub struct SoupItem {
     pub unmaintained: bool,
     /// The release gate found the locked version yanked.
     pub yanked: bool,
+    /// Level of support and end of support, as far as derivable offline.
+    pub support: super::support::Support,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -54,6 +57,9 @@ pub struct Approval {
     pub reviewed_by: Option<String>,
     pub date: Option<String>,
     pub rationale: Option<String>,
+    /// What the review checked (`[[approved]] criteria`), when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub criteria: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,6 +112,15 @@ pub fn list(run: &GateRun, m: &SbomModel) -> SoupList {
                     .as_ref()
                     .is_some_and(|p| p.name == c.name && p.version == c.version)
         });
+        let unmaintained = statements
+            .iter()
+            .find(|s| s.vuln.component_ref == c.bom_ref && s.vuln.kind == "unmaintained")
+            .map(|s| (s.vuln.id.as_str(), s.vuln.date.as_str()));
+        let support = support::support(
+            unmaintained,
+            yanked,
+            support::index(&c.name, &c.version, c.is_crates_io),
+        );
         items.push(SoupItem {
             name: c.name.clone(),
             version: c.version.clone(),
@@ -129,6 +144,7 @@ pub fn list(run: &GateRun, m: &SbomModel) -> SoupList {
             unmaintained: anomalies.iter().any(|a| a.kind == "unmaintained"),
             anomalies,
             yanked,
+            support,
         });
     }
     items.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
@@ -172,6 +188,7 @@ fn approval(run: &GateRun, p: &ShippedPackage, supplier: bool) -> Option<Approva
                 reviewed_by: s.reviewed_by.clone(),
                 date: s.date.map(|d| d.to_string()),
                 rationale: s.rationale.clone(),
+                criteria: None,
             });
     }
     data.approved
@@ -188,13 +205,14 @@ fn approval(run: &GateRun, p: &ShippedPackage, supplier: bool) -> Option<Approva
             reviewed_by: a.reviewed_by.clone(),
             date: a.date.map(|d| d.to_string()),
             rationale: a.rationale.clone(),
+            criteria: a.criteria.clone(),
         })
 }
 
 /// `soup.csv`: one row per item (RFC 4180 quoting, LF line ends).
 pub fn csv(list: &SoupList) -> String {
     let mut out = String::from(
-        "name,version,kind,supplier,purl,sha256,license,source,approval,approved_by,approved_on,rationale,anomalies,unmaintained,yanked\n",
+        "name,version,kind,supplier,purl,sha256,license,source,approval,approved_by,approved_on,rationale,anomalies,unmaintained,yanked,support_level,end_of_support,latest_version,last_release_date,approval_criteria\n",
     );
     for i in &list.items {
         let anomalies: Vec<String> = i
@@ -219,6 +237,11 @@ pub fn csv(list: &SoupList) -> String {
             &anomalies.join("; "),
             if i.unmaintained { "yes" } else { "no" },
             if i.yanked { "yes" } else { "no" },
+            i.support.level,
+            &i.support.end_of_support,
+            i.support.latest_version.as_deref().unwrap_or(""),
+            i.support.last_release_date.as_deref().unwrap_or("unknown"),
+            a.and_then(|a| a.criteria.as_deref()).unwrap_or(""),
         ];
         let row: Vec<String> = fields.iter().map(|f| quote(f)).collect();
         out.push_str(&row.join(","));

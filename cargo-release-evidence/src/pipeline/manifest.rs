@@ -23,6 +23,7 @@ pub(super) struct Produced {
     pub(super) baseline: Option<crate::checks::baseline::Baseline>,
     pub(super) verification: Option<crate::verification::model::VerificationRecord>,
     pub(super) lifecycle: Option<crate::evidence::model::LifecycleRecord>,
+    pub(super) clause_map: Option<FileRecord>,
 }
 
 pub(super) fn build_manifest(
@@ -90,5 +91,6 @@ pub(super) fn build_manifest(
         verification: produced.verification,
         baseline: produced.baseline,
         lifecycle: produced.lifecycle,
+        clause_map: produced.clause_map,
     }
 }

@@ -5,6 +5,7 @@
 pub mod baseline;
 pub mod build_only;
 pub mod changes;
+mod clauses;
 pub mod documents;
 pub mod manifest;
 pub mod release;

@@ -161,6 +161,18 @@ fn member_evidence(
     let (baseline, version_findings) = super::baseline::member(run, set, &dir);
     build_findings.extend(version_findings);
     build_findings.extend(super::update::findings(run, set));
+    let clause_map = super::clauses::map(
+        opts,
+        run,
+        set,
+        super::clauses::Inputs {
+            artifacts: &artifacts,
+            build: build_record.as_ref(),
+            baseline: baseline.is_some(),
+            verification: verified.map(|v| &v.record),
+        },
+    );
+    build_findings.extend(super::clauses::findings(run, set, &clause_map));
     let mut member_findings = build_findings.clone();
     member_findings.extend(verified.iter().flat_map(|v| v.findings.iter().cloned()));
     let verdict = MemberVerdict::of(run, set, &member_findings);
@@ -230,6 +242,7 @@ fn member_evidence(
         &verdict.findings,
     )?;
 
+    let clause_record = super::clauses::write(&staging, &clause_map)?;
     let manifest = build_manifest(
         opts,
         run,
@@ -250,6 +263,7 @@ fn member_evidence(
             baseline,
             verification: verified.map(|v| v.record.clone()),
             lifecycle,
+            clause_map: Some(clause_record),
         },
         &models,
     );
@@ -280,21 +294,29 @@ fn member_evidence(
     timer.mark("member: manifest written");
     let changes = super::changes::since_previous(run, &dir, &manifest, &models)?;
     timer.mark("member: changes since the previous evidence");
+    // The SOUP list: the member's shipped third-party crates (every artifact of a member has
+    // the same shipped set).
+    let t = std::time::Instant::now();
+    let soup_list = models.first().map(|model| soup::list(run, model));
+    formats += t.elapsed();
     // The release page is rendered on the other core while the record and the SOUP list are.
+    let documents = crate::record::Documents {
+        soup: soup_list.as_ref(),
+        clauses: Some(&clause_map),
+    };
     let page = std::thread::scope(|s| -> Result<String> {
-        let page = s.spawn(|| crate::record::html::release_page(&manifest, &models, &changes));
+        let page =
+            s.spawn(|| crate::record::html::release_page(&manifest, &models, &changes, &documents));
         let mut record = crate::record::markdown::release_record(&manifest, &models, &changes);
-        if let Some(model) = models.first() {
-            // The SOUP list: the member's shipped third-party crates (every artifact of a
-            // member has the same shipped set).
+        if let Some(list) = &soup_list {
             let t = std::time::Instant::now();
-            let list = soup::list(run, model);
-            let (json, csv) = (canonical::json(&list), soup::csv(&list));
-            crate::record::soup::insert(&mut record, &list);
+            let (json, csv) = (canonical::json(list), soup::csv(list));
+            crate::record::soup::insert(&mut record, list);
             formats += t.elapsed();
             staging.write(soup::JSON_FILE, json.as_bytes())?;
             staging.write(soup::CSV_FILE, csv.as_bytes())?;
         }
+        crate::record::clauses::insert(&mut record, &clause_map);
         staging.write(evidence::RECORD_FILE, record.as_bytes())?;
         page.join()
             .map_err(|_| Error::Environment("rendering the release page panicked".into()))
@@ -326,6 +348,7 @@ fn member_evidence(
     timer.mark("member: SHA256SUMS written");
     files.push(evidence::SUMS_FILE.to_owned());
     files.sort();
+    super::clauses::check_written(&clause_map, &files)?;
     // Under the lock, right before the swap: an approval or signature made during the build
     // sealed the evidence; it is refused (or moved aside with --force), never replaced.
     let existing = store::prepare_commit(&lock, &location, opts.force)?;

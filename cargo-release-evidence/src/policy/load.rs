@@ -31,6 +31,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
         &["suite", "threshold", "exception", "evidence"],
     ),
     ("lifecycle", &[]),
+    ("evidence", &[]),
 ];
 
 pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Policy> {
@@ -208,6 +209,7 @@ fn assign(
         "baseline" => data.baseline = Some(one(value, diag)?),
         "verification" => data.verification = Some(verification(value, split, diag)?),
         "lifecycle" => data.lifecycle = Some(one(value, diag)?),
+        "evidence" => data.evidence = Some(one(value, diag)?),
         _ => unreachable!("only known sections are assigned"),
     }
     Ok(())

@@ -5,6 +5,7 @@
 //! that span several fields; `model` and `values` are the typed data.
 
 pub mod baseline;
+pub mod clauses;
 pub mod license;
 pub mod lifecycle;
 pub mod load;

@@ -31,6 +31,8 @@ pub struct PolicyData {
     pub baseline: Option<Spanned<super::baseline::BaselinePolicy>>,
     pub verification: Option<Spanned<super::verification::VerificationPolicy>>,
     pub lifecycle: Option<Spanned<super::lifecycle::LifecyclePolicy>>,
+    /// `[evidence]`: the clauses the release must evidence.
+    pub evidence: Option<Spanned<super::clauses::EvidencePolicy>>,
 }
 
 /// `[approvals]`: who signs off a release, with which keys.

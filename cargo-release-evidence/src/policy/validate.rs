@@ -8,6 +8,7 @@ use serde_spanned::Spanned;
 pub fn validate(p: &Policy) -> Vec<Diagnostic> {
     let mut out = super::baseline::validate(p);
     out.extend(super::lifecycle::validate(p));
+    out.extend(super::clauses::validate(p));
     for a in &p.data.approved {
         let e = a.get_ref();
         if e.pending_review {

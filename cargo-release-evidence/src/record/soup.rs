@@ -32,7 +32,7 @@ pub fn section(list: &SoupList) -> String {
     );
     let _ = writeln!(
         t,
-        "| crate | version | kind | supplier | license | approved by (date): rationale | known anomalies | maintenance |\n|---|---|---|---|---|---|---|---|"
+        "| crate | version | kind | supplier | license | approved by (date): rationale | known anomalies | support (end of support; latest version) |\n|---|---|---|---|---|---|---|---|"
     );
     for i in &list.items {
         let approval = match &i.approval {
@@ -53,13 +53,7 @@ pub fn section(list: &SoupList) -> String {
                 .collect::<Vec<_>>()
                 .join("; ")
         };
-        let mut maintenance = Vec::new();
-        if i.unmaintained {
-            maintenance.push("unmaintained");
-        }
-        if i.yanked {
-            maintenance.push("yanked");
-        }
+        let support_cell = support(i);
         let _ = writeln!(
             t,
             "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
@@ -70,12 +64,29 @@ pub fn section(list: &SoupList) -> String {
             cell(i.license.as_deref().unwrap_or("none declared")),
             cell(&approval),
             cell(&anomalies),
-            if maintenance.is_empty() {
-                "no RustSec notice".to_owned()
-            } else {
-                maintenance.join(", ")
-            }
+            cell(&support_cell)
         );
     }
     t
+}
+
+/// The support cell: level, end of support, the latest version in the index cache, the
+/// approval's criteria when recorded.
+pub fn support(i: &crate::evidence::soup::SoupItem) -> String {
+    let s = &i.support;
+    let mut out = format!("{} (end of support: {}", s.level, s.end_of_support);
+    if let Some(id) = &s.end_of_support_source {
+        out.push_str(&format!(", {id}"));
+    }
+    out.push_str(&format!(
+        "; latest: {})",
+        s.latest_version.as_deref().unwrap_or("unknown")
+    ));
+    if i.yanked && s.level != "yanked" {
+        out.push_str(", yanked");
+    }
+    if let Some(c) = i.approval.as_ref().and_then(|a| a.criteria.as_deref()) {
+        out.push_str(&format!("; reviewed for {c}"));
+    }
+    out
 }

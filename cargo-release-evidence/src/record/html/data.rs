@@ -7,4 +7,6 @@ pub struct Page<'a> {
     pub m: &'a Manifest,
     pub models: &'a [SbomModel],
     pub changes: &'a DependencyChanges,
+    /// The SOUP list and the clause map.
+    pub documents: &'a crate::record::Documents<'a>,
 }

@@ -4,6 +4,7 @@
 //! Letter. The shipped set is drawn as a graph laid out by dagre.
 
 mod data;
+mod documents;
 mod graph;
 mod page;
 mod shipped;
@@ -19,9 +20,19 @@ use crate::sbom::SbomModel;
 pub use text::esc;
 
 /// The page for the evidence directory (byte-identical for the same data).
-pub fn release_page(m: &Manifest, models: &[SbomModel], changes: &DependencyChanges) -> String {
+pub fn release_page(
+    m: &Manifest,
+    models: &[SbomModel],
+    changes: &DependencyChanges,
+    documents: &crate::record::Documents<'_>,
+) -> String {
     let timer = crate::gate::Timer::new();
-    let page = page::render(&data::Page { m, models, changes });
+    let page = page::render(&data::Page {
+        m,
+        models,
+        changes,
+        documents,
+    });
     timer.mark("html page rendered");
     page
 }

@@ -26,6 +26,8 @@ const SECTIONS: &[Section] = &[
     shipped::section,
     changes,
     build,
+    super::documents::soup,
+    super::documents::clauses,
     checklist,
 ];
 
