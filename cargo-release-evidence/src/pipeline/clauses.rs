@@ -36,6 +36,9 @@ pub(super) fn map(opts: &Options, run: &GateRun, set: &MemberSet, i: Inputs<'_>)
     if opts.sbom_formats.contains(&SbomFormat::Spdx) {
         sboms.extend(names.iter().map(|n| format!("{n}.spdx.json")));
     }
+    if opts.sbom_formats.contains(&SbomFormat::Spdx3) {
+        sboms.extend(names.iter().map(|n| format!("{n}.spdx3.json")));
+    }
     let lifecycle = data.lifecycle.as_ref().map(|l| l.get_ref());
     let facts = Facts {
         vex: names.iter().map(|n| format!("{n}.cdx.vex.json")).collect(),
