@@ -28,16 +28,9 @@ fn cargo_audit_ids(fx: &Fixture) -> BTreeSet<String> {
         .collect()
 }
 
-fn cargo_audit_installed() -> bool {
-    std::process::Command::new("cargo")
-        .args(["audit", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn cargo_audit_ignores_what_the_gate_accepts() {
-    if !cargo_audit_installed() {
+    if !installed("audit") {
         // `.ci/run` installs it; only a machine that cannot install it gets here.
         eprintln!(
             "NOTICE: cargo-audit is not installed (cargo install --locked cargo-audit); skipped"

@@ -165,16 +165,21 @@ pub fn check(cx: &Context<'_>) -> (Vec<Finding>, YankedStatus) {
 /// Finds `version` among a cache entry's `version\0json\0` pairs and reads only that
 /// version's `yanked` flag (parsing every version of a large crate would be slow).
 fn yanked_in(entries: &[u8], version: &str) -> Option<bool> {
+    let mut parts = tame_index::utils::split(entries, 0);
+    while let (Some(v), Some(json)) = (parts.next(), parts.next()) {
+        if v == version.as_bytes() {
+            return entry_yanked(json);
+        }
+    }
+    None
+}
+
+/// Whether one version's index entry (its JSON line) is yanked; `None` when it does not parse.
+pub fn entry_yanked(json: &[u8]) -> Option<bool> {
     #[derive(serde::Deserialize)]
     struct Entry {
         #[serde(default)]
         yanked: bool,
     }
-    let mut parts = tame_index::utils::split(entries, 0);
-    while let (Some(v), Some(json)) = (parts.next(), parts.next()) {
-        if v == version.as_bytes() {
-            return serde_json::from_slice::<Entry>(json).ok().map(|e| e.yanked);
-        }
-    }
-    None
+    serde_json::from_slice::<Entry>(json).ok().map(|e| e.yanked)
 }

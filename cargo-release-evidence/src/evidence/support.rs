@@ -139,10 +139,5 @@ pub fn support(unmaintained: Option<(&str, &str)>, yanked: bool, index: Index) -
 /// Whether an index entry (one version's JSON line) is yanked; an entry that does not parse
 /// counts as yanked (it is never named the latest version).
 fn yanked(json: &[u8]) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Entry {
-        #[serde(default)]
-        yanked: bool,
-    }
-    serde_json::from_slice::<Entry>(json).map_or(true, |e| e.yanked)
+    crate::checks::yanked::entry_yanked(json).unwrap_or(true)
 }

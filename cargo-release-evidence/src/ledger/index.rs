@@ -138,6 +138,50 @@ fn recorded_approvals(files: &[File], blobs: &BTreeMap<String, Vec<u8>>) -> Vec<
         .collect()
 }
 
+/// Reads only what the release record's changes compare from `dir`: the manifest, its CycloneDX
+/// SBOMs and the digest of SHA256SUMS — not every file as `ledger add` and `diff` do (the
+/// artifacts' copies are neither read nor hashed). Regular files inside `dir` only.
+pub fn read_documents(dir: &Path) -> Result<(Release, Value)> {
+    let read = |rel: &str| -> Result<Vec<u8>> {
+        let path = dir.join(rel);
+        let regular = crate::util::paths::stays_inside(rel)
+            && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if !regular {
+            return Err(Error::Environment(format!(
+                "{} is not a regular file of the evidence",
+                path.display()
+            )));
+        }
+        std::fs::read(&path).map_err(|e| Error::io(format!("reading {}", path.display()), e))
+    };
+    let json = |rel: &str| -> Result<Value> {
+        serde_json::from_slice(&read(rel)?).map_err(|e| {
+            Error::config_line(
+                dir.join(rel),
+                e.line(),
+                e.column(),
+                format!("not JSON: {e}"),
+            )
+        })
+    };
+    let manifest = json(evidence::MANIFEST_FILE)?;
+    let mut components = Vec::new();
+    for sbom in manifest["sbom"].as_array().into_iter().flatten() {
+        if sbom["kind"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("cyclonedx")
+        {
+            components.extend(sbom_components(&json(
+                sbom["path"].as_str().unwrap_or_default(),
+            )?));
+        }
+    }
+    let mut release = from_manifest(&manifest, components);
+    release.evidence_digest = format!("sha256:{}", sha256_hex(&read(evidence::SUMS_FILE)?));
+    Ok((release, manifest))
+}
+
 fn read_dir(dir: &Path, approvals: Option<Vec<Approval>>) -> Result<(Release, Vec<Blob>, Value)> {
     let mut files = Vec::new();
     let mut blobs: BTreeMap<String, Vec<u8>> = BTreeMap::new();

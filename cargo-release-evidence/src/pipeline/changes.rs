@@ -91,7 +91,7 @@ fn from_ledger(run: &GateRun, manifest: &Manifest) -> Result<Option<Previous>> {
 /// cannot be read is no comparison.
 fn from_directory(dir: &Path, manifest: &Manifest) -> Option<Previous> {
     let d = previous_dir(dir, manifest)?;
-    let (release, value) = index::read_recorded(&d).ok()?;
+    let (release, value) = index::read_documents(&d).ok()?;
     let name = d.file_name()?.to_string_lossy().into_owned();
     Some((format!("the evidence directory {name}"), release, value))
 }
