@@ -64,6 +64,8 @@ codes! {
         "An [[approved]] entry names a source other than the one the package comes from.";
     ApprovalUnused = "RE-APPROVAL-UNUSED", Warning,
         "An [[approved]] entry matches no package anywhere in the dependency graph (any target, any feature).";
+    ApprovalBaselineRefused = "RE-APPROVAL-BASELINE", Error,
+        "Only a baseline entry (or cargo-vet exemption) approves the crate, and [review] does not let one count for the class of a release member shipping it (baseline-block, or older than baseline-expire allows).";
     ApprovalDeltaUnrooted = "RE-APPROVAL-DELTA", Error,
         "A delta approval (`from`) covers the locked version, but no approval of its `from` version chains down to a full review.";
     Banned = "RE-BANNED", Error,

@@ -6,6 +6,7 @@
 use super::{Context, vet};
 use crate::findings::{Code, Finding};
 use crate::policy::Approval;
+use crate::policy::review::BaselineRule;
 use crate::policy::values::Day;
 use crate::workspace::{ShippedPackage, Source};
 use serde_spanned::Spanned;
@@ -34,16 +35,57 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         if pkg.is_supplier_input() {
             continue;
         }
-        let counts = |i: usize| entry_counts(entries, i, pkg, cx.date);
+        let rule = baseline_rule(cx, pkg);
+        let counts = |i: usize| {
+            entry_counts(entries, i, pkg, cx.date) && baseline_allows(&entries[i], &rule, cx.date)
+        };
         if full.iter().any(|&i| counts(i)) {
             continue;
         }
+        let mut refused = full.iter().copied().find_map(|i| {
+            let e = entries[i].get_ref();
+            let live = e.baseline && entry_counts(entries, i, pkg, cx.date);
+            let why = live.then(|| rule.refuses(e.date, cx.date)).flatten()?;
+            Some((Some(i), why))
+        });
         let vet_hint = match vet_verdict(cx, pkg) {
-            Some(vet::Verdict::Audited(_) | vet::Verdict::Exempted) => continue,
+            Some(vet::Verdict::Audited(_)) => continue,
+            Some(vet::Verdict::Exempted) => match rule.refuses(None, cx.date) {
+                None => continue,
+                Some(why) => {
+                    refused = refused.or(Some((None, why)));
+                    String::new()
+                }
+            },
             Some(vet::Verdict::Missing(hint)) => format!("; {hint}"),
             None => String::new(),
         };
         let package = pkg.package_ref();
+        let fix_review = format!(
+            "review {} {} (`cargo release-evidence review`) and record it with `review approve {}@{}`",
+            pkg.name, pkg.version, pkg.name, pkg.version
+        );
+        if let Some((at, why)) = refused {
+            let kind = if at.is_some() {
+                "baseline entry"
+            } else {
+                "cargo-vet exemption (a baseline entry)"
+            };
+            let finding = Finding::new(
+                Code::ApprovalBaselineRefused,
+                format!(
+                    "{package}: its {kind} does not approve it: {}",
+                    why.describe()
+                ),
+                fix_review,
+            )
+            .location(Some(match at {
+                Some(i) => cx.policy.location(&entries[i]),
+                None => cx.policy.section_location("review"),
+            }));
+            findings.push(finding.package(package).via(cx.via(pkg)));
+            continue;
+        }
         let unrooted = full.iter().copied().find(|&i| {
             let e = entries[i].get_ref();
             e.from.is_some() && !e.pending_review && !e.expired(cx.date)
@@ -175,6 +217,7 @@ pub fn counts(cx: &Context<'_>) -> ApprovalCounts {
     let mut c = ApprovalCounts::default();
     for pkg in cx.third_party().filter(|p| !p.is_supplier_input()) {
         let entries = &cx.policy.data.approved;
+        let rule = baseline_rule(cx, pkg);
         let mut valid = (0..entries.len())
             .filter(|&i| {
                 let e = entries[i].get_ref();
@@ -182,6 +225,7 @@ pub fn counts(cx: &Context<'_>) -> ApprovalCounts {
                     && e.version.0.matches(&pkg.version)
                     && source_matches(e.source.as_deref(), pkg)
                     && entry_counts(entries, i, pkg, cx.date)
+                    && baseline_allows(&entries[i], &rule, cx.date)
             })
             .map(|i| entries[i].get_ref());
         let (mut reviewed, mut baseline) = (false, false);
@@ -195,7 +239,9 @@ pub fn counts(cx: &Context<'_>) -> ApprovalCounts {
         if !reviewed && !baseline {
             match vet_verdict(cx, pkg) {
                 Some(vet::Verdict::Audited(_)) => reviewed = true,
-                Some(vet::Verdict::Exempted) => baseline = true,
+                Some(vet::Verdict::Exempted) => {
+                    baseline = rule.refuses(None, cx.date).is_none();
+                }
                 _ => {}
             }
         }
@@ -206,6 +252,19 @@ pub fn counts(cx: &Context<'_>) -> ApprovalCounts {
         }
     }
     c
+}
+
+/// What `[review]` allows a baseline entry for the package, by the classes of the release
+/// members shipping it.
+pub fn baseline_rule(cx: &Context<'_>, pkg: &ShippedPackage) -> BaselineRule {
+    cx.policy
+        .baseline_rule(pkg.via.iter().map(|(member, _)| member.as_str()))
+}
+
+/// Whether `[review]` lets the entry count (a review always does).
+fn baseline_allows(entry: &Spanned<Approval>, rule: &BaselineRule, date: Day) -> bool {
+    let e = entry.get_ref();
+    !e.baseline || rule.refuses(e.date, date).is_none()
 }
 
 /// The cargo-vet store's verdict on a crates.io package, when the policy imports one.

@@ -5,6 +5,7 @@ use crate::cli::{Format, GlobalArgs, ReviewCommand};
 use crate::error::{EXIT_PASS, Error, Result};
 use crate::gate::{self, GateRun};
 use crate::policy::Policy;
+use crate::policy::review::BaselineRule;
 use crate::render;
 use crate::review::{self, delta, edit};
 use crate::util::process;
@@ -145,7 +146,7 @@ fn baseline(
     let rationale = non_empty("--rationale", rationale)?;
     let today = date(g)?;
     let r = review_of(&run);
-    let decisions: Vec<edit::Decision> = r
+    let (wanted, blocked): (Vec<&ShippedPackage>, Vec<&ShippedPackage>) = r
         .items
         .iter()
         .filter_map(|item| {
@@ -155,6 +156,14 @@ fn baseline(
                     && p.source.display() == item.source
             })
         })
+        .partition(|p| {
+            let rule = run
+                .policy
+                .baseline_rule(p.via.iter().map(|(m, _)| m.as_str()));
+            !matches!(rule, BaselineRule::Blocked { .. })
+        });
+    let decisions: Vec<edit::Decision> = wanted
+        .into_iter()
         .map(|p| edit::Decision {
             name: p.name.clone(),
             version: p.version.clone(),
@@ -180,6 +189,21 @@ fn baseline(
             r.approved.reviewed,
             r.approved.baseline
         );
+        for p in &blocked {
+            let rule = run
+                .policy
+                .baseline_rule(p.via.iter().map(|(m, _)| m.as_str()));
+            if let Some(why) = rule.refuses(Some(today), today) {
+                println!(
+                    "not baselined: {} {}: {}; review it with `review approve {}@{}`",
+                    p.name,
+                    p.version,
+                    why.describe(),
+                    p.name,
+                    p.version
+                );
+            }
+        }
     }
     Ok(EXIT_PASS)
 }

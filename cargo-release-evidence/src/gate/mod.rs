@@ -218,6 +218,14 @@ pub fn run(opts: &Options) -> Result<GateRun> {
         .map(|m| m.get_ref().clone())
         .collect();
     let members = workspace.select_members(&opts.packages, opts.workspace, &policy_members)?;
+    for (name, class) in &policy.data.release.safety_class {
+        if workspace.graph.workspace().member_by_name(name).is_err() {
+            return Err(policy.error_at(
+                class.span(),
+                format!("[release] safety-class: `{name}` is not a workspace member"),
+            ));
+        }
+    }
     workspace.check_features(&members, sel)?;
     let sets: Vec<MemberSet> = members
         .iter()

@@ -32,6 +32,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ),
     ("lifecycle", &[]),
     ("evidence", &[]),
+    ("review", &[]),
 ];
 
 pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Policy> {
@@ -210,6 +211,7 @@ fn assign(
         "verification" => data.verification = Some(verification(value, split, diag)?),
         "lifecycle" => data.lifecycle = Some(one(value, diag)?),
         "evidence" => data.evidence = Some(one(value, diag)?),
+        "review" => data.review = Some(one(value, diag)?),
         _ => unreachable!("only known sections are assigned"),
     }
     Ok(())

@@ -10,6 +10,7 @@ pub mod license;
 pub mod lifecycle;
 pub mod load;
 pub mod model;
+pub mod review;
 pub mod validate;
 pub mod values;
 pub mod verification;

@@ -33,6 +33,8 @@ pub struct PolicyData {
     pub lifecycle: Option<Spanned<super::lifecycle::LifecyclePolicy>>,
     /// `[evidence]`: the clauses the release must evidence.
     pub evidence: Option<Spanned<super::clauses::EvidencePolicy>>,
+    /// `[review]`: what baseline entries may approve, by safety class.
+    pub review: Option<Spanned<super::review::ReviewPolicy>>,
 }
 
 /// `[approvals]`: who signs off a release, with which keys.
@@ -76,6 +78,10 @@ pub struct Release {
     /// Release members; empty means the default members (as cargo would build them).
     #[serde(default)]
     pub members: Vec<Spanned<String>>,
+    /// IEC 62304 software safety class of each release member (`{ firmware = "C" }`); a
+    /// member not listed is class C. `[review]` uses it.
+    #[serde(default)]
+    pub safety_class: std::collections::BTreeMap<String, Spanned<super::verification::SafetyClass>>,
 }
 
 /// `[[approved]]`: a reviewed third-party crate.

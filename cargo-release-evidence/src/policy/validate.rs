@@ -9,6 +9,7 @@ pub fn validate(p: &Policy) -> Vec<Diagnostic> {
     let mut out = super::baseline::validate(p);
     out.extend(super::lifecycle::validate(p));
     out.extend(super::clauses::validate(p));
+    out.extend(super::review::validate(p));
     for a in &p.data.approved {
         let e = a.get_ref();
         if e.pending_review {

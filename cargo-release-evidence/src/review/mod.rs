@@ -33,6 +33,9 @@ pub enum Need {
     Expired,
     /// Covered by a delta approval whose chain does not reach a full review.
     DeltaUnrooted,
+    /// Only a baseline entry covers it, and `[review]` does not let it count for the class of
+    /// a member shipping it.
+    BaselineRefused,
 }
 
 impl Need {
@@ -44,6 +47,7 @@ impl Need {
             Code::ApprovalSourceMismatch => Need::SourceChanged,
             Code::ApprovalExpired => Need::Expired,
             Code::ApprovalDeltaUnrooted => Need::DeltaUnrooted,
+            Code::ApprovalBaselineRefused => Need::BaselineRefused,
             _ => return None,
         })
     }
@@ -56,6 +60,7 @@ impl Need {
             Need::SourceChanged => "approved from another source",
             Need::Expired => "approval expired",
             Need::DeltaUnrooted => "delta approval without a full review to chain onto",
+            Need::BaselineRefused => "its baseline entry does not count for its safety class",
         }
     }
 }
