@@ -324,6 +324,20 @@ pub fn artifacts_dir(name: &str) -> PathBuf {
 
 /// `pdftoppm -png -r DPI` of a PDF into `prefix-N.png`; returns the pages written.
 pub fn pdf_pages(pdf: &Path, prefix: &Path, dpi: u32) -> Vec<PathBuf> {
+    let dir = prefix.parent().unwrap();
+    let stem = prefix.file_name().unwrap().to_string_lossy().into_owned();
+    let page_of_this = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(&format!("{stem}-")) && n.ends_with(".png"))
+    };
+    // Pages of an earlier run (the directory is kept under the target dir) are not this PDF's.
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if page_of_this(&p) {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
     let out = Command::new("pdftoppm")
         .args(["-png", "-r", &dpi.to_string()])
         .arg(pdf)
@@ -335,16 +349,10 @@ pub fn pdf_pages(pdf: &Path, prefix: &Path, dpi: u32) -> Vec<PathBuf> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let dir = prefix.parent().unwrap();
-    let stem = prefix.file_name().unwrap().to_string_lossy().into_owned();
     let mut pages: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&format!("{stem}-")) && n.ends_with(".png"))
-        })
+        .filter(|p| page_of_this(p))
         .collect();
     pages.sort();
     pages

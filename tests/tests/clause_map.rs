@@ -418,10 +418,14 @@ fn soup_support_from_a_rustsec_unmaintained_advisory_and_the_index_cache() {
     assert_eq!(s["end_of_support_source"], "RUSTSEC-2024-0375");
     // atty's last release is 0.2.14 (the index cache holds it: cargo fetched it to build).
     assert_eq!(s["latest_version"], "0.2.14");
-    assert_eq!(s["last_release_date"], Value::Null);
-    assert!(s["last_release_note"].as_str().unwrap().starts_with(
-        "unknown: the crates.io index (and its local cache) records no publication dates"
-    ));
+    // Its publication days, from the `pubtime` crates.io records in the index cache entries.
+    assert_eq!(s["version_release_date"], "2020-01-05");
+    assert_eq!(s["last_release_date"], "2020-01-05");
+    assert_eq!(s["last_release_version"], "0.2.14");
+    assert_eq!(
+        s["last_release_note"],
+        "from the `pubtime` crates.io records in the local index cache entry"
+    );
     assert_eq!(
         s["basis"],
         "RustSec RUSTSEC-2024-0375 declares the crate unmaintained (2024-09-25); the local crates.io index cache lists this version (latest non-yanked: 0.2.14)"
@@ -441,20 +445,27 @@ fn soup_support_from_a_rustsec_unmaintained_advisory_and_the_index_cache() {
         "no RustSec unmaintained advisory; not a crates.io package"
     );
     assert_eq!(hal["support"]["latest_version"], Value::Null);
+    assert_eq!(hal["support"]["last_release_date"], Value::Null);
+    assert_eq!(
+        hal["support"]["last_release_note"],
+        "unknown: not a crates.io package"
+    );
 
     // The CSV appends the support columns at the end.
     let csv = std::fs::read_to_string(dir.join("soup.csv")).unwrap();
     let row = csv.lines().find(|l| l.starts_with("atty,")).unwrap();
     assert!(
-        row.ends_with(",yes,no,unmaintained,2024-09-25,0.2.14,unknown,safe-to-deploy"),
+        row.ends_with(
+            ",yes,no,unmaintained,2024-09-25,0.2.14,2020-01-05,safe-to-deploy,2020-01-05,0.2.14"
+        ),
         "{row}"
     );
     // The record's and the page's SOUP rows show it.
     let md = std::fs::read_to_string(dir.join("release-evidence.md")).unwrap();
     assert!(
-        md.contains("| unmaintained (end of support: 2024-09-25, RUSTSEC-2024-0375; latest: 0.2.14); reviewed for safe-to-deploy |"),
+        md.contains("| unmaintained (end of support: 2024-09-25, RUSTSEC-2024-0375; latest: 0.2.14; last release: 0.2.14 on 2020-01-05); reviewed for safe-to-deploy |"),
         "{md}"
     );
     let page = std::fs::read_to_string(dir.join("release-evidence.html")).unwrap();
-    assert!(page.contains("<td class=\"support-unmaintained\">unmaintained (end of support: 2024-09-25, RUSTSEC-2024-0375; latest: 0.2.14); reviewed for safe-to-deploy</td>"), "{page}");
+    assert!(page.contains("<td class=\"support-unmaintained\">unmaintained (end of support: 2024-09-25, RUSTSEC-2024-0375; latest: 0.2.14; last release: 0.2.14 on 2020-01-05); reviewed for safe-to-deploy</td>"), "{page}");
 }

@@ -59,8 +59,19 @@ impl Redactions {
         // as cargo refreshes the cache).
         let soup = read_json(&dir.join("soup.json"));
         for item in soup["items"].as_array().unwrap() {
-            if let Some(v) = item["support"]["latest_version"].as_str() {
-                self.add(format!("latest: {v})"), "latest: [index cache])");
+            let s = &item["support"];
+            if let Some(v) = s["latest_version"].as_str() {
+                let last = match (
+                    s["last_release_version"].as_str(),
+                    s["last_release_date"].as_str(),
+                ) {
+                    (Some(lv), Some(d)) => format!("{lv} on {d}"),
+                    _ => "unknown".to_owned(),
+                };
+                self.add(
+                    format!("latest: {v}; last release: {last})"),
+                    "latest: [index cache]; last release: [index cache])",
+                );
             }
         }
         if let Some(d) = manifest["build"]["toolchain"]["rustc_sha256"].as_str() {

@@ -92,7 +92,7 @@ fn soup_list_names_every_shipped_third_party_crate_with_approval_and_anomalies()
     // unmaintained, yanked, then the support columns appended at the end (tests/clause_map.rs).
     assert!(row.contains(",no,no,"), "{row}");
     assert!(lines[0].ends_with(
-        ",unmaintained,yanked,support_level,end_of_support,latest_version,last_release_date,approval_criteria"
+        ",unmaintained,yanked,support_level,end_of_support,latest_version,last_release_date,approval_criteria,version_release_date,last_release_version"
     ));
 
     // The release record shows it; SHA256SUMS covers both files.

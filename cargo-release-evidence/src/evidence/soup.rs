@@ -212,7 +212,7 @@ fn approval(run: &GateRun, p: &ShippedPackage, supplier: bool) -> Option<Approva
 /// `soup.csv`: one row per item (RFC 4180 quoting, LF line ends).
 pub fn csv(list: &SoupList) -> String {
     let mut out = String::from(
-        "name,version,kind,supplier,purl,sha256,license,source,approval,approved_by,approved_on,rationale,anomalies,unmaintained,yanked,support_level,end_of_support,latest_version,last_release_date,approval_criteria\n",
+        "name,version,kind,supplier,purl,sha256,license,source,approval,approved_by,approved_on,rationale,anomalies,unmaintained,yanked,support_level,end_of_support,latest_version,last_release_date,approval_criteria,version_release_date,last_release_version\n",
     );
     for i in &list.items {
         let anomalies: Vec<String> = i
@@ -242,6 +242,11 @@ pub fn csv(list: &SoupList) -> String {
             i.support.latest_version.as_deref().unwrap_or(""),
             i.support.last_release_date.as_deref().unwrap_or("unknown"),
             a.and_then(|a| a.criteria.as_deref()).unwrap_or(""),
+            i.support
+                .version_release_date
+                .as_deref()
+                .unwrap_or("unknown"),
+            i.support.last_release_version.as_deref().unwrap_or(""),
         ];
         let row: Vec<String> = fields.iter().map(|f| quote(f)).collect();
         out.push_str(&row.join(","));

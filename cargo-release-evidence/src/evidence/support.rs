@@ -1,8 +1,9 @@
 //! A SOUP item's level of support and end of support (FDA 524B's "level of support" and
 //! "end-of-support date"), from what is known offline: a RustSec `unmaintained` advisory (its
 //! date is the end of support), the gate's yanked finding, and the crate's entry in cargo's
-//! local crates.io index cache (the latest published, non-yanked version). The index carries no
-//! publication dates, so the last release date is recorded as unknown rather than guessed.
+//! local crates.io index cache (the latest published, non-yanked version, and the publication
+//! dates crates.io records in each entry's `pubtime`). A date the cache does not hold is recorded
+//! as unknown, never guessed.
 
 use serde::Serialize;
 
@@ -22,8 +23,13 @@ pub struct Support {
     /// The highest published, non-yanked version in the local crates.io index cache (stable
     /// versions first); `null` when the crate is not cached or not from crates.io.
     pub latest_version: Option<String>,
-    /// Always `null` offline: the index does not carry release dates (see `last_release_note`).
+    /// The day the shipped version was published (its index entry's `pubtime`), when known.
+    pub version_release_date: Option<String>,
+    /// The day of the crate's most recent publication of a version not yanked since (any
+    /// version line), when known; `last_release_version` names that version.
     pub last_release_date: Option<String>,
+    pub last_release_version: Option<String>,
+    /// Where the dates come from, or why they are unknown.
     pub last_release_note: String,
 }
 
@@ -33,11 +39,22 @@ pub enum Index {
     NotCratesIo,
     /// No entry in the local index cache (or one that cannot be read).
     NotCached,
-    /// The cache entry: the latest non-yanked version, whether the locked one is published.
+    /// The cache entry: the latest non-yanked version, whether the locked one is published,
+    /// and the publication days the entry records.
     Cached {
         latest: Option<String>,
         has_version: bool,
+        dates: Dates,
     },
+}
+
+/// Publication days (`YYYY-MM-DD`) from the index entries' `pubtime`.
+#[derive(Debug, Default)]
+pub struct Dates {
+    /// Of the locked version.
+    pub version: Option<String>,
+    /// The most recent publication of a version not yanked: `(day, version)`.
+    pub last: Option<(String, String)>,
 }
 
 /// Reads crate `name`'s index cache entry (crates.io packages only).
@@ -52,10 +69,19 @@ pub fn index(name: &str, version: &str, crates_io: bool) -> Index {
         return Index::NotCached;
     };
     let mut has_version = false;
+    let mut dates = Dates::default();
     let mut versions: Vec<(semver::Version, &[u8])> = Vec::new();
+    let mut published: Vec<(&str, &[u8], &[u8])> = Vec::new();
     let mut parts = tame_index::utils::split(entry.version_entries, 0);
     while let (Some(v), Some(json)) = (parts.next(), parts.next()) {
-        has_version |= v == version.as_bytes();
+        let day = pubday(json);
+        if v == version.as_bytes() {
+            has_version = true;
+            dates.version = day.map(str::to_owned);
+        }
+        if let Some(day) = day {
+            published.push((day, v, json));
+        }
         if let Some(parsed) = std::str::from_utf8(v)
             .ok()
             .and_then(|v| semver::Version::parse(v).ok())
@@ -63,6 +89,12 @@ pub fn index(name: &str, version: &str, crates_io: bool) -> Index {
             versions.push((parsed, json));
         }
     }
+    // The newest publication first; the first not yanked since is the last release.
+    published.sort_by(|a, b| b.0.cmp(a.0));
+    dates.last = published
+        .iter()
+        .find(|(_, _, json)| !yanked(json))
+        .and_then(|(day, v, _)| Some(((*day).to_owned(), std::str::from_utf8(v).ok()?.to_owned())));
     // Stable versions before pre-releases, the highest first; the first that is not yanked is
     // the latest. Only the entries looked at are parsed (all of a large crate would be slow).
     versions.sort_by(|(a, _), (b, _)| (b.pre.is_empty(), b).cmp(&(a.pre.is_empty(), a)));
@@ -73,7 +105,20 @@ pub fn index(name: &str, version: &str, crates_io: bool) -> Index {
     Index::Cached {
         latest: latest.map(|l| l.to_string()),
         has_version,
+        dates,
     }
+}
+
+/// The day of an index entry's `pubtime` (`"2020-01-05T22:19:33Z"` → `2020-01-05`), found
+/// without parsing the whole entry; `None` when absent or not a date.
+fn pubday(json: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(json).ok()?;
+    let at = text.find("\"pubtime\"")? + "\"pubtime\"".len();
+    let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
+    let value = rest.strip_prefix('"')?;
+    let day = value.get(..10)?;
+    crate::util::time::Day::parse(day).ok()?;
+    matches!(value.as_bytes().get(10), Some(b'T' | b' ')).then_some(day)
 }
 
 /// The support of one item: `unmaintained` is `(advisory id, date)` of the first RustSec
@@ -88,6 +133,7 @@ pub fn support(unmaintained: Option<(&str, &str)>, yanked: bool, index: Index) -
         Index::Cached {
             latest,
             has_version,
+            ..
         } => (
             latest.clone(),
             format!(
@@ -125,14 +171,38 @@ pub fn support(unmaintained: Option<(&str, &str)>, yanked: bool, index: Index) -
             ),
         }
     };
+    let (dates, note) = match index {
+        Index::Cached { dates, .. } => {
+            let note = match (&dates.version, &dates.last) {
+                (_, Some(_)) => {
+                    "from the `pubtime` crates.io records in the local index cache entry"
+                }
+                (Some(_), None) => {
+                    "the local index cache entry dates this version, but no version that is not yanked"
+                }
+                (None, None) => {
+                    "unknown: the local index cache entry records no `pubtime` (refresh it with `cargo update` or `cargo fetch`)"
+                }
+            };
+            (dates, note)
+        }
+        Index::NotCached => (
+            Dates::default(),
+            "unknown: the crate has no entry in the local crates.io index cache",
+        ),
+        Index::NotCratesIo => (Dates::default(), "unknown: not a crates.io package"),
+    };
+    let (last_day, last_version) = dates.last.unzip();
     Support {
         level,
         basis,
         end_of_support: unmaintained.map_or_else(|| "none declared".to_owned(), |u| u.1.to_owned()),
         end_of_support_source: unmaintained.map(|u| u.0.to_owned()),
         latest_version: latest,
-        last_release_date: None,
-        last_release_note: "unknown: the crates.io index (and its local cache) records no publication dates; read it from crates.io online".to_owned(),
+        version_release_date: dates.version,
+        last_release_date: last_day,
+        last_release_version: last_version,
+        last_release_note: note.to_owned(),
     }
 }
 

@@ -32,7 +32,7 @@ pub fn section(list: &SoupList) -> String {
     );
     let _ = writeln!(
         t,
-        "| crate | version | kind | supplier | license | approved by (date): rationale | known anomalies | support (end of support; latest version) |\n|---|---|---|---|---|---|---|---|"
+        "| crate | version | kind | supplier | license | approved by (date): rationale | known anomalies | support (end of support; latest version; last release) |\n|---|---|---|---|---|---|---|---|"
     );
     for i in &list.items {
         let approval = match &i.approval {
@@ -70,8 +70,8 @@ pub fn section(list: &SoupList) -> String {
     t
 }
 
-/// The support cell: level, end of support, the latest version in the index cache, the
-/// approval's criteria when recorded.
+/// The support cell: level, end of support, the latest version in the index cache and the
+/// crate's last release (version and day), the approval's criteria when recorded.
 pub fn support(i: &crate::evidence::soup::SoupItem) -> String {
     let s = &i.support;
     let mut out = format!("{} (end of support: {}", s.level, s.end_of_support);
@@ -79,8 +79,12 @@ pub fn support(i: &crate::evidence::soup::SoupItem) -> String {
         out.push_str(&format!(", {id}"));
     }
     out.push_str(&format!(
-        "; latest: {})",
-        s.latest_version.as_deref().unwrap_or("unknown")
+        "; latest: {}; last release: {})",
+        s.latest_version.as_deref().unwrap_or("unknown"),
+        match (&s.last_release_version, &s.last_release_date) {
+            (Some(v), Some(d)) => format!("{v} on {d}"),
+            _ => "unknown".to_owned(),
+        }
     ));
     if i.yanked && s.level != "yanked" {
         out.push_str(", yanked");
