@@ -37,6 +37,10 @@ pub struct Facts {
     pub lifecycle: bool,
     pub support_until: Option<String>,
     pub patch_policy: bool,
+    /// `[lifecycle]` `advisories-url`, `disclosure-policy` and `security-contact` as declared.
+    pub advisories_url: Option<String>,
+    pub disclosure_policy: bool,
+    pub security_contact: Option<String>,
     /// The clause ids the policy requires (`[evidence] require-clauses`).
     pub required: Vec<String>,
 }
@@ -312,7 +316,33 @@ fn row(c: &Clause, f: &Facts) -> Found {
             ),
             None => no("no [lifecycle] support-until is declared"),
         },
-        // (4) disclosure, (5) CVD policy, (6) contact: the release evidence holds none of them.
+        "CRA-I-II-4" => match &f.advisories_url {
+            Some(url) => {
+                let mut e = vec![r(MANIFEST, "lifecycle.advisories_url")];
+                e.extend(each(&f.vex, "vulnerabilities"));
+                yes(
+                    e,
+                    format!(
+                        "the status of every advisory on the release (fixed ones included) in its VEX documents, published at {url}"
+                    ),
+                )
+            }
+            None => no(
+                "no [lifecycle] advisories-url is declared (where fixed vulnerabilities are disclosed)",
+            ),
+        },
+        "CRA-I-II-5" if f.disclosure_policy => yes(
+            vec![r(MANIFEST, "lifecycle.disclosure_policy")],
+            "the coordinated vulnerability disclosure policy, by path and sha256",
+        ),
+        "CRA-I-II-5" => no("no [lifecycle] disclosure-policy file is declared"),
+        "CRA-I-II-6" => match &f.security_contact {
+            Some(c) => yes(
+                vec![r(MANIFEST, "lifecycle.security_contact")],
+                format!("vulnerabilities are reported to {c}"),
+            ),
+            None => no("no [lifecycle] security-contact is declared"),
+        },
         _ => no("outside this release's evidence"),
     }
 }

@@ -69,6 +69,23 @@ pub struct LifecycleRecord {
     pub patch_policy: Option<String>,
     pub rollback_plan: bool,
     pub update_manifest: FileRecord,
+    /// Where vulnerabilities can be reported (`mailto:` or `https://`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_contact: Option<String>,
+    /// The coordinated vulnerability disclosure policy: its path as the policy names it, and
+    /// its sha256.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disclosure_policy: Option<PolicyFile>,
+    /// Where information about fixed vulnerabilities is published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisories_url: Option<String>,
+}
+
+/// A file the policy names (relative to the policy file), recorded by digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyFile {
+    pub path: String,
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]

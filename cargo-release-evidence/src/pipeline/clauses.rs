@@ -61,6 +61,13 @@ pub(super) fn map(opts: &Options, run: &GateRun, set: &MemberSet, i: Inputs<'_>)
         lifecycle: lifecycle.is_some(),
         support_until: lifecycle.and_then(|l| l.support_until.map(|d| d.to_string())),
         patch_policy: lifecycle.is_some_and(|l| l.patch_policy.is_some()),
+        advisories_url: lifecycle
+            .and_then(|l| l.advisories_url.as_ref())
+            .map(|u| u.get_ref().clone()),
+        disclosure_policy: lifecycle.is_some_and(|l| l.disclosure_policy.is_some()),
+        security_contact: lifecycle
+            .and_then(|l| l.security_contact.as_ref())
+            .map(|c| c.get_ref().clone()),
         required: required(run).map(|s| s.get_ref().clone()).collect(),
         artifacts: names,
     };

@@ -5,7 +5,7 @@
 //! and the finding when the policy requires a rollback plan and none is documented.
 
 use crate::error::{Error, Result};
-use crate::evidence::model::{FileRecord, LifecycleRecord};
+use crate::evidence::model::{FileRecord, LifecycleRecord, PolicyFile};
 use crate::evidence::store::Staging;
 use crate::findings::{Code, Decision, Finding};
 use crate::gate::GateRun;
@@ -256,10 +256,25 @@ pub fn write(
     };
     let text = canonical::json(&manifest);
     let sha256 = staging.write(FILE, text.as_bytes())?;
+    let disclosure_policy = match &l.disclosure_policy {
+        None => None,
+        Some(f) => {
+            let path = run.policy.base_dir.join(f.get_ref());
+            let bytes = std::fs::read(&path)
+                .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+            Some(PolicyFile {
+                path: f.get_ref().display().to_string(),
+                sha256: crate::util::digest::sha256_hex(&bytes),
+            })
+        }
+    };
     Ok(Some(LifecycleRecord {
         support_until: l.support_until,
         patch_policy: l.patch_policy.clone(),
         rollback_plan: l.has_rollback_plan(),
+        security_contact: l.security_contact.as_ref().map(|c| c.get_ref().clone()),
+        disclosure_policy,
+        advisories_url: l.advisories_url.as_ref().map(|u| u.get_ref().clone()),
         update_manifest: FileRecord::written(
             FILE.to_owned(),
             "update-manifest".to_owned(),
