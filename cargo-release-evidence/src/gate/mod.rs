@@ -180,21 +180,24 @@ pub fn run(opts: &Options) -> Result<GateRun> {
             timer.mark("advisory db loaded");
             db
         });
-        let loaded = metadata::load(
+        // The package graph is built while the DB may still be loading.
+        let workspace = metadata::load(
             &manifest,
             &root_guess,
             &opts.cargo,
             opts.metadata_path.as_deref(),
             opts.use_cache,
-        );
-        timer.mark("metadata loaded");
-        (db.join(), loaded)
+        )
+        .and_then(|loaded| {
+            timer.mark("metadata loaded");
+            let origin = loaded.origin;
+            Ok((Workspace::from_metadata(loaded.json, declared)?, origin))
+        });
+        (db.join(), workspace)
     });
-    let loaded = loaded?;
+    let (workspace, metadata_origin) = loaded?;
     let mut db = db.map_err(|_| Error::Environment("the advisory DB loader panicked".into()))??;
     db.check_date(date)?;
-    let metadata_origin = loaded.origin;
-    let workspace = Workspace::from_metadata(loaded.json, declared)?;
     same_workspace(opts, &workspace.root, &root_guess)?;
     let state_dir = workspace
         .graph

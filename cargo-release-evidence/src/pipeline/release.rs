@@ -190,20 +190,19 @@ fn member_evidence(
         profile: opts.profile.clone(),
         decision: verdict.decision,
     };
-    let mut sbom_records = Vec::new();
-    let mut vex_records = Vec::new();
     // Time spent on the VEX documents and the SOUP list (printed with
     // RELEASE_EVIDENCE_TIMINGS, for bench/formats.sh; the SHA-512s are taken with the
     // SHA-256s as the artifacts are copied in).
     let mut formats = std::time::Duration::ZERO;
     let mut models = Vec::new();
+    let mut file_names = Vec::new();
     for ((a, rec), sha512) in artifacts.iter().zip(&artifact_records).zip(sha512s) {
         let file_name = a
             .path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let model = sbom::model(
+        models.push(sbom::model(
             &sbom_cx,
             set,
             ArtifactInfo {
@@ -212,21 +211,44 @@ fn member_evidence(
                 sha256: Some(rec.sha256.clone()),
                 sha512: Some(sha512),
             },
-        )?;
-        let (files, serial) = sbom_files(opts, &model, &file_name);
-        for (name, text, kind) in files {
-            let sha256 = staging.write(&name, text.as_bytes())?;
-            sbom_records.push(FileRecord::written(name, kind, &text, sha256));
-        }
-        let t = std::time::Instant::now();
-        let vex = vex_files(opts, &model, &file_name, &serial);
-        formats += t.elapsed();
-        for (name, text, kind) in vex {
-            let sha256 = staging.write(&name, text.as_bytes())?;
-            vex_records.push(FileRecord::written(name, kind, &text, sha256));
-        }
-        models.push(model);
+        )?);
+        file_names.push(file_name);
     }
+    // The SOUP list (the member's shipped third-party crates: every artifact of a member has
+    // the same shipped set) is made on the other core while the SBOM and VEX documents are
+    // serialized and written.
+    let mut sbom_records = Vec::new();
+    let mut vex_records = Vec::new();
+    let soup = std::thread::scope(|s| -> Result<_> {
+        let soup = s.spawn(|| {
+            let t = std::time::Instant::now();
+            let soup = models.first().map(|model| {
+                let list = soup::list(run, model);
+                let (json, csv) = (canonical::json(&list), soup::csv(&list));
+                (list, json, csv)
+            });
+            (soup, t.elapsed())
+        });
+        for (model, file_name) in models.iter().zip(&file_names) {
+            let (files, serial) = sbom_files(opts, model, file_name);
+            for (name, text, kind) in files {
+                let sha256 = staging.write(&name, text.as_bytes())?;
+                sbom_records.push(FileRecord::written(name, kind, &text, sha256));
+            }
+            let t = std::time::Instant::now();
+            let vex = vex_files(opts, model, file_name, &serial);
+            formats += t.elapsed();
+            for (name, text, kind) in vex {
+                let sha256 = staging.write(&name, text.as_bytes())?;
+                vex_records.push(FileRecord::written(name, kind, &text, sha256));
+            }
+        }
+        let (soup, took) = soup
+            .join()
+            .map_err(|_| Error::Environment("making the SOUP list panicked".into()))?;
+        formats += took;
+        Ok(soup)
+    })?;
     timer.mark("member: sbom and vex written");
     sbom_records.sort_by(|a, b| a.path.cmp(&b.path));
     vex_records.sort_by(|a, b| a.path.cmp(&b.path));
@@ -294,12 +316,11 @@ fn member_evidence(
     timer.mark("member: manifest written");
     let changes = super::changes::since_previous(run, &dir, &manifest, &models)?;
     timer.mark("member: changes since the previous evidence");
-    // The SOUP list: the member's shipped third-party crates (every artifact of a member has
-    // the same shipped set).
-    let t = std::time::Instant::now();
-    let soup_list = models.first().map(|model| soup::list(run, model));
-    formats += t.elapsed();
-    // The release page is rendered on the other core while the record and the SOUP list are.
+    let (soup_list, soup_texts) = match soup {
+        Some((list, json, csv)) => (Some(list), Some((json, csv))),
+        None => (None, None),
+    };
+    // The release page is rendered on the other core while the record is.
     let documents = crate::record::Documents {
         soup: soup_list.as_ref(),
         clauses: Some(&clause_map),
@@ -308,9 +329,8 @@ fn member_evidence(
         let page =
             s.spawn(|| crate::record::html::release_page(&manifest, &models, &changes, &documents));
         let mut record = crate::record::markdown::release_record(&manifest, &models, &changes);
-        if let Some(list) = &soup_list {
+        if let (Some(list), Some((json, csv))) = (&soup_list, &soup_texts) {
             let t = std::time::Instant::now();
-            let (json, csv) = (canonical::json(list), soup::csv(list));
             crate::record::soup::insert(&mut record, list);
             formats += t.elapsed();
             staging.write(soup::JSON_FILE, json.as_bytes())?;
