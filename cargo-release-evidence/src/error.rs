@@ -146,7 +146,9 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
         offset -= 1;
     }
     let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
+    // A byte count (vectorized), not a search per line: a file with thousands of problems
+    // computes this for each of them.
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
     let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
     let column = text[line_start..offset].chars().count() + 1;
     (line, column)

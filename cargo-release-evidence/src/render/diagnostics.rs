@@ -14,16 +14,31 @@ pub fn render_error(e: &Error, color: bool) -> String {
     }
     .decor_style(DecorStyle::Ascii);
     match e {
-        Error::Config(diagnostics) => diagnostics
-            .iter()
-            .map(|d| render_one(&renderer, d))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        Error::Config(diagnostics) => {
+            let mut out: Vec<String> = diagnostics
+                .iter()
+                .take(MAX_SHOWN)
+                .map(|d| render_one(&renderer, d))
+                .collect();
+            if diagnostics.len() > MAX_SHOWN {
+                out.push(
+                    renderer.render(&[Group::with_title(Level::ERROR.primary_title(format!(
+                        "{} more problems not shown; fix the {MAX_SHOWN} above and run again",
+                        diagnostics.len() - MAX_SHOWN
+                    )))]),
+                );
+            }
+            out.join("\n")
+        }
         other => renderer.render(&[Group::with_title(
             Level::ERROR.primary_title(other.to_string()),
         )]),
     }
 }
+
+/// The most problems printed at once: a file with thousands (a binary, a wrong file) gets the
+/// first ones and a count, not pages of output.
+pub const MAX_SHOWN: usize = 100;
 
 fn render_one(renderer: &Renderer, d: &Diagnostic) -> String {
     let title = format!(
@@ -132,5 +147,23 @@ mod tests {
         let d = Diagnostic::at("p.toml", &text, Some(4..line.len()), "bad value");
         let out = render_error(&Error::Config(vec![d]), false);
         assert!(out.len() < 1000, "{} bytes", out.len());
+    }
+
+    #[test]
+    fn thousands_of_problems_print_the_first_and_a_count() {
+        let text: Arc<str> = Arc::from("x\n".repeat(3000).as_str());
+        let all: Vec<Diagnostic> = (0..3000)
+            .map(|i| Diagnostic::at("p.toml", &text, Some(2 * i..2 * i + 1), "key with no value"))
+            .collect();
+        assert_eq!(all[2999].line, 3000);
+        let out = render_error(&Error::Config(all), false);
+        assert_eq!(out.matches("key with no value").count(), MAX_SHOWN);
+        assert!(out.contains("p.toml:100:1: key with no value"), "{out}");
+        assert!(!out.contains("p.toml:101:1:"), "{out}");
+        assert!(
+            out.ends_with("error: 2900 more problems not shown; fix the 100 above and run again"),
+            "{}",
+            &out[out.len() - 200..]
+        );
     }
 }
