@@ -39,6 +39,33 @@ impl Diagnostic {
             .as_ref()
             .map(|s| line_col(text, s.start))
             .unwrap_or((1, 1));
+        Diagnostic::with_position(file, text, span, message, line, column)
+    }
+
+    /// [`Diagnostic::at`] with the line found in `lines` (built once for many diagnostics of
+    /// one file: a search per diagnostic instead of a scan from the start).
+    pub fn at_indexed(
+        file: impl Into<PathBuf>,
+        text: &Arc<str>,
+        lines: &LineIndex,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let (line, column) = span
+            .as_ref()
+            .map(|s| lines.line_col(text, s.start))
+            .unwrap_or((1, 1));
+        Diagnostic::with_position(file, text, span, message, line, column)
+    }
+
+    fn with_position(
+        file: impl Into<PathBuf>,
+        text: &Arc<str>,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+        line: usize,
+        column: usize,
+    ) -> Diagnostic {
         Diagnostic {
             file: file.into(),
             line,
@@ -140,6 +167,33 @@ impl Error {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
+/// The byte offsets of a text's line starts.
+pub struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex(starts)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, as [`line_col`].
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.0.partition_point(|&start| start <= offset);
+        let column = text[self.0[line - 1]..offset].chars().count() + 1;
+        (line, column)
+    }
+}
+
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
@@ -166,5 +220,13 @@ mod tests {
         assert_eq!(super::line_col(t, 9), (2, 3));
         // Inside a multibyte character: the character's start.
         assert_eq!(super::line_col(t, 8), (2, 2));
+        let idx = super::LineIndex::new(t);
+        for offset in 0..=t.len() + 2 {
+            assert_eq!(
+                idx.line_col(t, offset),
+                super::line_col(t, offset),
+                "{offset}"
+            );
+        }
     }
 }

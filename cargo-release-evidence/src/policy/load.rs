@@ -98,7 +98,10 @@ type Sections = BTreeMap<String, Range<usize>>;
 /// Parses policy text (a policy file, or a Cargo.toml holding the policy in
 /// `[workspace.metadata.release-evidence]`).
 pub fn parse(path: &Path, text: &Arc<str>, in_cargo_toml: bool) -> Result<(PolicyData, Sections)> {
-    let diag = |span: Option<Range<usize>>, msg: String| Diagnostic::at(path, text, span, msg);
+    let lines = crate::error::LineIndex::new(text);
+    let diag = |span: Option<Range<usize>>, msg: String| {
+        Diagnostic::at_indexed(path, text, &lines, span, msg)
+    };
     let (root, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
         return Err(Error::Config(
