@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod failclosed;
 pub mod gate;
 pub mod ledgers;
+pub mod review;
 pub mod signing;
 pub mod store;
 pub mod validators;

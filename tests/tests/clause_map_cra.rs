@@ -3,16 +3,13 @@
 //! coordinated vulnerability disclosure policy (`disclosure-policy`, by digest) and the
 //! security contact (`security-contact`) — and a bad declaration refused at its place.
 
+use release_evidence_tests::evidence::read_json;
 use release_evidence_tests::signing::{self, EXCEPTION};
 use release_evidence_tests::*;
 use serde_json::Value;
 
 const M: &str = "release-evidence.json";
 const POLICY_TEXT: &str = "# Security policy\n\nReport vulnerabilities to security@example.com; we acknowledge within 3 working days and disclose fixes after 90 days at most.\n";
-
-fn read_json(path: &std::path::Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 fn main_job(fx: &Fixture) -> std::process::Output {
     fx.cmd()

@@ -5,34 +5,12 @@
 use release_evidence_tests::*;
 use serde_json::Value;
 
-/// The fixture with the policy `init` writes, the fixture DB accepted as fresh, and a git
-/// repository whose `user.email` is the default reviewer (the global git config is not read).
 fn fixture() -> Fixture {
-    let fx = Fixture::copy_of(&repo_root().join("tests/fixtures/workspaces/crates-io-licenses"));
-    let out = fx.run(&["init", "--offline", "--date", DATE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    fx.replace(
-        "release-evidence.toml",
-        "max-age-days = 7",
-        "max-age-days = 3650",
-    );
-    git(&fx.root, &["init", "-q", "-b", "main"]);
-    git(&fx.root, &["config", "user.email", "reviewer@example.com"]);
-    fx
+    review::initialized("crates-io-licenses")
 }
 
 fn run(fx: &Fixture, args: &[&str]) -> std::process::Output {
-    let db = fixture_db();
-    let mut c = fx.cmd();
-    c.args(args)
-        .args(["--offline", "--date", DATE, "--advisory-db"])
-        .arg(db)
-        .env(
-            "GIT_CONFIG_GLOBAL",
-            fx.outside("no-global").join("gitconfig"),
-        )
-        .env("GIT_CONFIG_NOSYSTEM", "1");
-    c.output().unwrap()
+    review::run(fx, args)
 }
 
 fn review_json(fx: &Fixture) -> Value {

@@ -5,24 +5,15 @@
 use release_evidence_tests::*;
 use serde_json::Value;
 
-/// The fixture with the policy `init` writes, `fnv` reviewed, and the policy additions given.
-fn fixture(release: &str, review: &str) -> Fixture {
-    let fx = Fixture::copy_of(&repo_root().join("tests/fixtures/workspaces/crates-io-licenses"));
-    let out = fx.run(&["init", "--offline", "--date", DATE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    fx.replace(
-        "release-evidence.toml",
-        "max-age-days = 7",
-        "max-age-days = 3650",
-    );
+/// The fixture with the policy `init` writes, the policy additions given, and `fnv` reviewed.
+fn fixture(release: &str, review_section: &str) -> Fixture {
+    let fx = review::initialized("crates-io-licenses");
     fx.replace(
         "release-evidence.toml",
         "members = [\"app\"]\n",
         &format!("members = [\"app\"]\n{release}"),
     );
-    fx.append("release-evidence.toml", review);
-    git(&fx.root, &["init", "-q", "-b", "main"]);
-    git(&fx.root, &["config", "user.email", "reviewer@example.com"]);
+    fx.append("release-evidence.toml", review_section);
     let out = run(
         &fx,
         &["review", "approve", "fnv", "--rationale", "reviewed"],
@@ -32,16 +23,7 @@ fn fixture(release: &str, review: &str) -> Fixture {
 }
 
 fn run(fx: &Fixture, args: &[&str]) -> std::process::Output {
-    let mut c = fx.cmd();
-    c.args(args)
-        .args(["--offline", "--date", DATE, "--advisory-db"])
-        .arg(fixture_db())
-        .env(
-            "GIT_CONFIG_GLOBAL",
-            fx.outside("no-global").join("gitconfig"),
-        )
-        .env("GIT_CONFIG_NOSYSTEM", "1");
-    c.output().unwrap()
+    review::run(fx, args)
 }
 
 fn check_on(fx: &Fixture, date: &str) -> (i32, Value) {

@@ -5,7 +5,6 @@ use crate::cli::{Format, GlobalArgs, ReviewCommand};
 use crate::error::{EXIT_PASS, Error, Result};
 use crate::gate::{self, GateRun};
 use crate::policy::Policy;
-use crate::policy::review::BaselineRule;
 use crate::render;
 use crate::review::{self, delta, edit};
 use crate::util::process;
@@ -146,22 +145,25 @@ fn baseline(
     let rationale = non_empty("--rationale", rationale)?;
     let today = date(g)?;
     let r = review_of(&run);
-    let (wanted, blocked): (Vec<&ShippedPackage>, Vec<&ShippedPackage>) = r
-        .items
-        .iter()
-        .filter_map(|item| {
-            run.packages.iter().find(|p| {
-                p.name == item.name
-                    && p.version.to_string() == item.version
-                    && p.source.display() == item.source
-            })
+    // A baseline entry written today is refused only by a blocked class: those crates are
+    // left for a review, and each is printed with why.
+    let mut wanted = Vec::new();
+    let mut blocked = Vec::new();
+    for p in r.items.iter().filter_map(|item| {
+        run.packages.iter().find(|p| {
+            p.name == item.name
+                && p.version.to_string() == item.version
+                && p.source.display() == item.source
         })
-        .partition(|p| {
-            let rule = run
-                .policy
-                .baseline_rule(p.via.iter().map(|(m, _)| m.as_str()));
-            !matches!(rule, BaselineRule::Blocked { .. })
-        });
+    }) {
+        let rule = run
+            .policy
+            .baseline_rule(p.via.iter().map(|(m, _)| m.as_str()));
+        match rule.refuses(Some(today), today) {
+            Some(why) => blocked.push((p, why)),
+            None => wanted.push(p),
+        }
+    }
     let decisions: Vec<edit::Decision> = wanted
         .into_iter()
         .map(|p| edit::Decision {
@@ -189,20 +191,15 @@ fn baseline(
             r.approved.reviewed,
             r.approved.baseline
         );
-        for p in &blocked {
-            let rule = run
-                .policy
-                .baseline_rule(p.via.iter().map(|(m, _)| m.as_str()));
-            if let Some(why) = rule.refuses(Some(today), today) {
-                println!(
-                    "not baselined: {} {}: {}; review it with `review approve {}@{}`",
-                    p.name,
-                    p.version,
-                    why.describe(),
-                    p.name,
-                    p.version
-                );
-            }
+        for (p, why) in &blocked {
+            println!(
+                "not baselined: {} {}: {}; review it with `review approve {}@{}`",
+                p.name,
+                p.version,
+                why.describe(),
+                p.name,
+                p.version
+            );
         }
     }
     Ok(EXIT_PASS)
