@@ -67,6 +67,8 @@ pub struct CheckOutput {
     pub findings: Vec<Finding>,
     pub hits: Vec<advisories::AdvisoryHit>,
     pub yanked: yanked::YankedStatus,
+    /// What the index cache entries the yanked check read say (for the SOUP list).
+    pub index_facts: yanked::IndexFacts,
 }
 
 /// Runs every check.
@@ -89,7 +91,7 @@ pub fn run_all(cx: &Context<'_>) -> CheckOutput {
     let (advisory_findings, hits) = advisories::check(cx);
     findings.extend(advisory_findings);
     mark("advisories");
-    let (yanked_findings, yanked) = yanked::check(cx);
+    let (yanked_findings, yanked, index_facts) = yanked::check(cx);
     mark("yanked");
     findings.extend(yanked_findings);
     findings.extend(baseline::check(cx));
@@ -98,5 +100,6 @@ pub fn run_all(cx: &Context<'_>) -> CheckOutput {
         findings,
         hits,
         yanked,
+        index_facts,
     }
 }

@@ -5,6 +5,7 @@ use super::Context;
 use crate::findings::{Code, Finding};
 use crate::workspace::Source;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use tame_index::index::cache::ValidCacheEntry;
 
@@ -74,7 +75,9 @@ pub fn cached_entry(name: &str) -> Option<Vec<u8>> {
         .find_map(|d| std::fs::read(d.join(&rel)).ok())
 }
 
-pub fn check(cx: &Context<'_>) -> (Vec<Finding>, YankedStatus) {
+/// The yanked check: its findings, its status, and what each package's index cache entry says
+/// (kept for the SOUP list, so the main job reads each entry once).
+pub fn check(cx: &Context<'_>) -> (Vec<Finding>, YankedStatus, IndexFacts) {
     let dirs = index_cache_dirs();
     let crates_io: Vec<_> = cx
         .packages
@@ -100,9 +103,10 @@ pub fn check(cx: &Context<'_>) -> (Vec<Finding>, YankedStatus) {
                 "run `cargo fetch` (or any cargo build) once online so cargo caches the index".to_owned(),
             )]
         };
-        return (findings, status);
+        return (findings, status, IndexFacts::new());
     }
     let mut findings = Vec::new();
+    let mut facts = IndexFacts::new();
     let mut checked = 0;
     let mut unchecked = Vec::new();
     for pkg in crates_io {
@@ -116,10 +120,14 @@ pub fn check(cx: &Context<'_>) -> (Vec<Finding>, YankedStatus) {
             continue;
         };
         let version = pkg.version.to_string();
-        let Some(yanked) = ValidCacheEntry::read(&bytes)
-            .ok()
-            .and_then(|entry| yanked_in(entry.version_entries, &version))
-        else {
+        let Ok(entry) = ValidCacheEntry::read(&bytes) else {
+            unchecked.push(pkg.package_ref().to_string());
+            continue;
+        };
+        let read = entry_facts(entry.version_entries, &version);
+        let yanked = read.yanked;
+        facts.insert((pkg.name.clone(), version), read);
+        let Some(yanked) = yanked else {
             unchecked.push(pkg.package_ref().to_string());
             continue;
         };
@@ -159,19 +167,83 @@ pub fn check(cx: &Context<'_>) -> (Vec<Finding>, YankedStatus) {
             unchecked,
             reason: None,
         },
+        facts,
     )
 }
 
-/// Finds `version` among a cache entry's `version\0json\0` pairs and reads only that
-/// version's `yanked` flag (parsing every version of a large crate would be slow).
-fn yanked_in(entries: &[u8], version: &str) -> Option<bool> {
+/// What a crate's index cache entry says about one of its versions: read once by the yanked
+/// check, reused by the SOUP list's level of support (`evidence::support`).
+#[derive(Debug, Clone, Default)]
+pub struct EntryFacts {
+    /// The version is listed.
+    pub has_version: bool,
+    /// The version's `yanked` flag; `None` when it is not listed or its line does not parse.
+    pub yanked: Option<bool>,
+    /// The highest version not yanked (stable versions before pre-releases).
+    pub latest: Option<String>,
+    /// The day (`YYYY-MM-DD`) the version was published, from its `pubtime`.
+    pub version_day: Option<String>,
+    /// The most recent publication of a version not yanked since: `(day, version)`.
+    pub last: Option<(String, String)>,
+}
+
+/// [`EntryFacts`] of the packages the yanked check read, by (name, version).
+pub type IndexFacts = HashMap<(String, String), EntryFacts>;
+
+/// Reads a cache entry's `version\0json\0` pairs for `version`. Only the lines looked at are
+/// parsed as JSON (all of a large crate would be slow); publication days are found from the
+/// end of each line, where crates.io writes `pubtime`.
+pub fn entry_facts(entries: &[u8], version: &str) -> EntryFacts {
+    let mut facts = EntryFacts::default();
+    let mut versions: Vec<(semver::Version, &[u8])> = Vec::new();
+    let mut published: Vec<(&str, &[u8], &[u8])> = Vec::new();
     let mut parts = tame_index::utils::split(entries, 0);
     while let (Some(v), Some(json)) = (parts.next(), parts.next()) {
-        if v == version.as_bytes() {
-            return entry_yanked(json);
+        let day = pubday(json);
+        if v == version.as_bytes() && !facts.has_version {
+            facts.has_version = true;
+            facts.yanked = entry_yanked(json);
+            facts.version_day = day.map(str::to_owned);
+        }
+        if let Some(day) = day {
+            published.push((day, v, json));
+        }
+        if let Some(parsed) = std::str::from_utf8(v)
+            .ok()
+            .and_then(|v| semver::Version::parse(v).ok())
+        {
+            versions.push((parsed, json));
         }
     }
-    None
+    // An entry that does not parse counts as yanked: it is never named the latest or the last.
+    let live = |json: &[u8]| entry_yanked(json) == Some(false);
+    // The newest publication first; the first not yanked since is the last release.
+    published.sort_by(|a, b| b.0.cmp(a.0));
+    facts.last = published
+        .iter()
+        .find(|(_, _, json)| live(json))
+        .and_then(|(day, v, _)| Some(((*day).to_owned(), std::str::from_utf8(v).ok()?.to_owned())));
+    versions.sort_by(|(a, _), (b, _)| (b.pre.is_empty(), b).cmp(&(a.pre.is_empty(), a)));
+    facts.latest = versions
+        .iter()
+        .find(|(_, json)| live(json))
+        .map(|(v, _)| v.to_string());
+    facts
+}
+
+/// The day of an index entry's `pubtime` (`"2020-01-05T22:19:33Z"` → `2020-01-05`), found
+/// without parsing the whole entry, searching from its end; `None` when absent or not a date.
+pub fn pubday(json: &[u8]) -> Option<&str> {
+    const KEY: &[u8] = b"\"pubtime\"";
+    let at = json.windows(KEY.len()).rposition(|w| w == KEY)? + KEY.len();
+    let rest = json[at..]
+        .trim_ascii_start()
+        .strip_prefix(b":")?
+        .trim_ascii_start();
+    let value = rest.strip_prefix(b"\"")?;
+    let day = std::str::from_utf8(value.get(..10)?).ok()?;
+    crate::util::time::Day::parse(day).ok()?;
+    matches!(value.get(10), Some(b'T' | b' ')).then_some(day)
 }
 
 /// Whether one version's index entry (its JSON line) is yanked; `None` when it does not parse.

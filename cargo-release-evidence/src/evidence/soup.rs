@@ -119,7 +119,7 @@ pub fn list(run: &GateRun, m: &SbomModel) -> SoupList {
         let support = support::support(
             unmaintained,
             yanked,
-            support::index(&c.name, &c.version, c.is_crates_io),
+            support::index(&run.index_facts, &c.name, &c.version, c.is_crates_io),
         );
         items.push(SoupItem {
             name: c.name.clone(),

@@ -5,6 +5,7 @@
 //! dates crates.io records in each entry's `pubtime`). A date the cache does not hold is recorded
 //! as unknown, never guessed.
 
+use crate::checks::yanked::IndexFacts;
 use serde::Serialize;
 
 /// `soup.json`'s `support` of one item.
@@ -57,68 +58,32 @@ pub struct Dates {
     pub last: Option<(String, String)>,
 }
 
-/// Reads crate `name`'s index cache entry (crates.io packages only).
-pub fn index(name: &str, version: &str, crates_io: bool) -> Index {
+/// What crate `name`'s index cache entry says about `version` (crates.io packages only): the
+/// yanked check's reading when it read the entry (`read`), else the entry read now.
+pub fn index(read: &IndexFacts, name: &str, version: &str, crates_io: bool) -> Index {
     if !crates_io {
         return Index::NotCratesIo;
     }
-    let Some(bytes) = crate::checks::yanked::cached_entry(name) else {
-        return Index::NotCached;
+    let facts = match read.get(&(name.to_owned(), version.to_owned())) {
+        Some(facts) => facts.clone(),
+        None => {
+            let Some(bytes) = crate::checks::yanked::cached_entry(name) else {
+                return Index::NotCached;
+            };
+            let Ok(entry) = tame_index::index::cache::ValidCacheEntry::read(&bytes) else {
+                return Index::NotCached;
+            };
+            crate::checks::yanked::entry_facts(entry.version_entries, version)
+        }
     };
-    let Ok(entry) = tame_index::index::cache::ValidCacheEntry::read(&bytes) else {
-        return Index::NotCached;
-    };
-    let mut has_version = false;
-    let mut dates = Dates::default();
-    let mut versions: Vec<(semver::Version, &[u8])> = Vec::new();
-    let mut published: Vec<(&str, &[u8], &[u8])> = Vec::new();
-    let mut parts = tame_index::utils::split(entry.version_entries, 0);
-    while let (Some(v), Some(json)) = (parts.next(), parts.next()) {
-        let day = pubday(json);
-        if v == version.as_bytes() {
-            has_version = true;
-            dates.version = day.map(str::to_owned);
-        }
-        if let Some(day) = day {
-            published.push((day, v, json));
-        }
-        if let Some(parsed) = std::str::from_utf8(v)
-            .ok()
-            .and_then(|v| semver::Version::parse(v).ok())
-        {
-            versions.push((parsed, json));
-        }
-    }
-    // The newest publication first; the first not yanked since is the last release.
-    published.sort_by(|a, b| b.0.cmp(a.0));
-    dates.last = published
-        .iter()
-        .find(|(_, _, json)| !yanked(json))
-        .and_then(|(day, v, _)| Some(((*day).to_owned(), std::str::from_utf8(v).ok()?.to_owned())));
-    // Stable versions before pre-releases, the highest first; the first that is not yanked is
-    // the latest. Only the entries looked at are parsed (all of a large crate would be slow).
-    versions.sort_by(|(a, _), (b, _)| (b.pre.is_empty(), b).cmp(&(a.pre.is_empty(), a)));
-    let latest = versions
-        .iter()
-        .find(|(_, json)| !yanked(json))
-        .map(|(v, _)| v);
     Index::Cached {
-        latest: latest.map(|l| l.to_string()),
-        has_version,
-        dates,
+        latest: facts.latest,
+        has_version: facts.has_version,
+        dates: Dates {
+            version: facts.version_day,
+            last: facts.last,
+        },
     }
-}
-
-/// The day of an index entry's `pubtime` (`"2020-01-05T22:19:33Z"` → `2020-01-05`), found
-/// without parsing the whole entry; `None` when absent or not a date.
-fn pubday(json: &[u8]) -> Option<&str> {
-    let text = std::str::from_utf8(json).ok()?;
-    let at = text.find("\"pubtime\"")? + "\"pubtime\"".len();
-    let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
-    let value = rest.strip_prefix('"')?;
-    let day = value.get(..10)?;
-    crate::util::time::Day::parse(day).ok()?;
-    matches!(value.as_bytes().get(10), Some(b'T' | b' ')).then_some(day)
 }
 
 /// The support of one item: `unmaintained` is `(advisory id, date)` of the first RustSec
@@ -204,10 +169,4 @@ pub fn support(unmaintained: Option<(&str, &str)>, yanked: bool, index: Index) -
         last_release_version: last_version,
         last_release_note: note.to_owned(),
     }
-}
-
-/// Whether an index entry (one version's JSON line) is yanked; an entry that does not parse
-/// counts as yanked (it is never named the latest version).
-fn yanked(json: &[u8]) -> bool {
-    crate::checks::yanked::entry_yanked(json).unwrap_or(true)
 }

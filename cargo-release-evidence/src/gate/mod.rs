@@ -60,6 +60,9 @@ pub struct GateRun {
     pub target: Option<String>,
     /// Each release member's configuration baseline (empty without `[baseline]`).
     pub baseline: Vec<checks::baseline::Baseline>,
+    /// What the crates.io index cache entries read by the yanked check say, by (name,
+    /// version): the SOUP list's level of support reuses them.
+    pub index_facts: checks::yanked::IndexFacts,
 }
 
 /// Loads the workspace: metadata (file, cache or cargo) and the package graph.
@@ -310,6 +313,7 @@ pub fn run(opts: &Options) -> Result<GateRun> {
         selection: sel.clone(),
         target,
         baseline,
+        index_facts: out.index_facts,
     })
 }
 

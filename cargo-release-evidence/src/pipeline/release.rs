@@ -214,6 +214,7 @@ fn member_evidence(
         )?);
         file_names.push(file_name);
     }
+    timer.mark("member: models built");
     // The SOUP list (the member's shipped third-party crates: every artifact of a member has
     // the same shipped set) is made on the other core while the SBOM and VEX documents are
     // serialized and written.
@@ -231,10 +232,12 @@ fn member_evidence(
         });
         for (model, file_name) in models.iter().zip(&file_names) {
             let (files, serial) = sbom_files(opts, model, file_name);
+            timer.mark("member: sbom rendered");
             for (name, text, kind) in files {
                 let sha256 = staging.write(&name, text.as_bytes())?;
                 sbom_records.push(FileRecord::written(name, kind, &text, sha256));
             }
+            timer.mark("member: sbom written");
             let t = std::time::Instant::now();
             let vex = vex_files(opts, model, file_name, &serial);
             formats += t.elapsed();
@@ -242,6 +245,7 @@ fn member_evidence(
                 let sha256 = staging.write(&name, text.as_bytes())?;
                 vex_records.push(FileRecord::written(name, kind, &text, sha256));
             }
+            timer.mark("member: vex written");
         }
         let (soup, took) = soup
             .join()
