@@ -29,6 +29,8 @@ pub struct Context<'a> {
     /// Each release member's baseline (empty without `[baseline]`) and the git facts behind it.
     pub baseline: &'a [baseline::Baseline],
     pub git: Option<&'a crate::workspace::git::GitFacts>,
+    /// Keep each index-cache entry's [`yanked::EntryFacts`] (the main job's SOUP list).
+    pub index_facts: bool,
 }
 
 impl Context<'_> {

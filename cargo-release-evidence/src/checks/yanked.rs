@@ -124,9 +124,14 @@ pub fn check(cx: &Context<'_>) -> (Vec<Finding>, YankedStatus, IndexFacts) {
             unchecked.push(pkg.package_ref().to_string());
             continue;
         };
-        let read = entry_facts(entry.version_entries, &version);
-        let yanked = read.yanked;
-        facts.insert((pkg.name.clone(), version), read);
+        let yanked = if cx.index_facts {
+            let read = entry_facts(entry.version_entries, &version);
+            let yanked = read.yanked;
+            facts.insert((pkg.name.clone(), version), read);
+            yanked
+        } else {
+            yanked_in(entry.version_entries, &version)
+        };
         let Some(yanked) = yanked else {
             unchecked.push(pkg.package_ref().to_string());
             continue;
@@ -169,6 +174,18 @@ pub fn check(cx: &Context<'_>) -> (Vec<Finding>, YankedStatus, IndexFacts) {
         },
         facts,
     )
+}
+
+/// Finds `version` among a cache entry's `version\0json\0` pairs and reads only that
+/// version's `yanked` flag.
+fn yanked_in(entries: &[u8], version: &str) -> Option<bool> {
+    let mut parts = tame_index::utils::split(entries, 0);
+    while let (Some(v), Some(json)) = (parts.next(), parts.next()) {
+        if v == version.as_bytes() {
+            return entry_yanked(json);
+        }
+    }
+    None
 }
 
 /// What a crate's index cache entry says about one of its versions: read once by the yanked
@@ -254,4 +271,62 @@ pub fn entry_yanked(json: &[u8]) -> Option<bool> {
         yanked: bool,
     }
     serde_json::from_slice::<Entry>(json).ok().map(|e| e.yanked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{entry_facts, yanked_in};
+
+    /// A cache entry's `version\0json\0` pairs, in publication order.
+    fn entries(lines: &[(&str, &str)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (v, json) in lines {
+            out.extend_from_slice(v.as_bytes());
+            out.push(0);
+            out.extend_from_slice(json.as_bytes());
+            out.push(0);
+        }
+        out
+    }
+
+    #[test]
+    fn facts_agree_with_the_yanked_flag_and_date_every_version() {
+        let e = entries(&[
+            (
+                "1.0.0",
+                r#"{"name": "x", "vers": "1.0.0", "features": {"pubtime": []}, "yanked": false, "pubtime": "2020-01-05T22:19:33Z"}"#,
+            ),
+            (
+                "1.1.0",
+                r#"{"name": "x", "vers": "1.1.0", "yanked": false, "pubtime": "2021-02-03T00:00:00Z"}"#,
+            ),
+            (
+                "2.0.0-rc.1",
+                r#"{"name": "x", "vers": "2.0.0-rc.1", "yanked": false, "pubtime": "2022-03-04T00:00:00Z"}"#,
+            ),
+            (
+                "1.2.0",
+                r#"{"name": "x", "vers": "1.2.0", "yanked": true, "pubtime": "2023-04-05T00:00:00Z"}"#,
+            ),
+            ("1.3.0", "not json"),
+        ]);
+        for v in ["1.0.0", "1.1.0", "1.2.0", "1.3.0", "9.9.9"] {
+            assert_eq!(entry_facts(&e, v).yanked, yanked_in(&e, v), "{v}");
+        }
+        let f = entry_facts(&e, "1.0.0");
+        assert!(f.has_version);
+        assert_eq!(f.yanked, Some(false));
+        // The top-level `pubtime`, not the feature of that name.
+        assert_eq!(f.version_day.as_deref(), Some("2020-01-05"));
+        // 1.3.0 does not parse and 1.2.0 is yanked: neither is the latest; stable before rc.
+        assert_eq!(f.latest.as_deref(), Some("1.1.0"));
+        // The newest publication not yanked is the release candidate of 2022.
+        assert_eq!(
+            f.last,
+            Some(("2022-03-04".to_owned(), "2.0.0-rc.1".to_owned()))
+        );
+        let missing = entry_facts(&e, "9.9.9");
+        assert!(!missing.has_version);
+        assert_eq!((missing.yanked, missing.version_day), (None, None));
+    }
 }

@@ -69,12 +69,16 @@ pub fn gate_options(g: &GlobalArgs) -> Result<gate::Options> {
         date: date(g)?,
         use_cache: !g.no_cache,
         tag_verifier: Some(crate::sign::tag::verify_ssh),
+        index_facts: false,
     })
 }
 
 pub fn pipeline_options(g: &GlobalArgs) -> Result<pipeline::Options> {
+    let mut gate = gate_options(g)?;
+    // The main job's SOUP list reuses what the yanked check reads from the index cache.
+    gate.index_facts = true;
     Ok(pipeline::Options {
-        gate: gate_options(g)?,
+        gate,
         profile: g.profile.clone(),
         no_build: g.no_build,
         evidence_dir: g.evidence_dir.clone(),

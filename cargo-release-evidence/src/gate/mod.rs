@@ -42,6 +42,10 @@ pub struct Options {
     /// Our own SSH signature check of release tags (`sign::tag::verify`, a higher layer);
     /// without it a signed tag never verifies (fail closed).
     pub tag_verifier: Option<checks::baseline::SshVerifier>,
+    /// Keep what the yanked check reads from each crate's index-cache entry beyond the yanked
+    /// flag (latest version, publication days) for the SOUP list: the main job's commands set
+    /// it; `check` does not pay for it.
+    pub index_facts: bool,
 }
 
 /// Everything the gate produced, kept for later stages (init, publish, evidence).
@@ -268,6 +272,7 @@ pub fn run(opts: &Options) -> Result<GateRun> {
         target: target.clone(),
         baseline: &baseline,
         git: git.as_ref(),
+        index_facts: opts.index_facts,
     };
     let out = checks::run_all(&cx);
     let approvals = checks::approvals::counts(&cx);
