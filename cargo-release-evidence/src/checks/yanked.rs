@@ -3,7 +3,7 @@
 
 use super::Context;
 use crate::findings::{Code, Finding};
-use crate::workspace::Source;
+use crate::workspace::{ShippedPackage, Source};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -105,37 +105,39 @@ pub fn check(cx: &Context<'_>) -> (Vec<Finding>, YankedStatus, IndexFacts) {
         };
         return (findings, status, IndexFacts::new());
     }
+    // Reading the entries (tens of MB for a large workspace) is split over two threads; the
+    // findings are made in the packages' order from what each read.
+    let want_facts = cx.index_facts;
+    let (first, second) = crates_io.split_at(crates_io.len() / 2);
+    let read_all = |pkgs: &[&ShippedPackage]| -> Vec<Read> {
+        pkgs.iter()
+            .map(|p| read_one(&dirs, p, want_facts))
+            .collect()
+    };
+    let mut reads = std::thread::scope(|s| {
+        let other = s.spawn(|| read_all(second));
+        let mut reads = read_all(first);
+        reads.extend(other.join().unwrap_or_default());
+        reads
+    });
+    // A panicked thread left its half unread: those packages are unchecked (fail closed).
+    reads.resize_with(crates_io.len(), || Read::Unchecked);
     let mut findings = Vec::new();
     let mut facts = IndexFacts::new();
     let mut checked = 0;
     let mut unchecked = Vec::new();
-    for pkg in crates_io {
-        let Ok(name) = tame_index::KrateName::crates_io(&pkg.name) else {
+    for (pkg, read) in crates_io.iter().zip(reads) {
+        let Read::Checked {
+            yanked,
+            facts: entry,
+        } = read
+        else {
             unchecked.push(pkg.package_ref().to_string());
             continue;
         };
-        let rel = name.relative_path(None);
-        let Some(bytes) = dirs.iter().find_map(|d| std::fs::read(d.join(&rel)).ok()) else {
-            unchecked.push(pkg.package_ref().to_string());
-            continue;
-        };
-        let version = pkg.version.to_string();
-        let Ok(entry) = ValidCacheEntry::read(&bytes) else {
-            unchecked.push(pkg.package_ref().to_string());
-            continue;
-        };
-        let yanked = if cx.index_facts {
-            let read = entry_facts(entry.version_entries, &version);
-            let yanked = read.yanked;
-            facts.insert((pkg.name.clone(), version), read);
-            yanked
-        } else {
-            yanked_in(entry.version_entries, &version)
-        };
-        let Some(yanked) = yanked else {
-            unchecked.push(pkg.package_ref().to_string());
-            continue;
-        };
+        if let Some(entry) = entry {
+            facts.insert((pkg.name.clone(), pkg.version.to_string()), entry);
+        }
         checked += 1;
         if yanked {
             findings.push(
@@ -174,6 +176,41 @@ pub fn check(cx: &Context<'_>) -> (Vec<Finding>, YankedStatus, IndexFacts) {
         },
         facts,
     )
+}
+
+/// What the index cache says about one package.
+enum Read {
+    /// No entry, an entry that does not parse, or the version not listed in it.
+    Unchecked,
+    Checked {
+        yanked: bool,
+        /// With `index_facts`: the entry's facts for the SOUP list.
+        facts: Option<EntryFacts>,
+    },
+}
+
+fn read_one(dirs: &[PathBuf], pkg: &ShippedPackage, want_facts: bool) -> Read {
+    let Ok(name) = tame_index::KrateName::crates_io(&pkg.name) else {
+        return Read::Unchecked;
+    };
+    let rel = name.relative_path(None);
+    let Some(bytes) = dirs.iter().find_map(|d| std::fs::read(d.join(&rel)).ok()) else {
+        return Read::Unchecked;
+    };
+    let Ok(entry) = ValidCacheEntry::read(&bytes) else {
+        return Read::Unchecked;
+    };
+    let version = pkg.version.to_string();
+    let (yanked, facts) = if want_facts {
+        let facts = entry_facts(entry.version_entries, &version);
+        (facts.yanked, Some(facts))
+    } else {
+        (yanked_in(entry.version_entries, &version), None)
+    };
+    match yanked {
+        Some(yanked) => Read::Checked { yanked, facts },
+        None => Read::Unchecked,
+    }
 }
 
 /// Finds `version` among a cache entry's `version\0json\0` pairs and reads only that

@@ -18,7 +18,7 @@ use crate::util::digest;
 /// finds the originals next to the manifest), at the cost of one more copy of each released
 /// artifact (a reflink on copy-on-write file systems). Hard links would share the inode with
 /// cargo's file, and tools that rewrite a file in place (strip, objcopy, signing tools) would
-/// then change the sealed copy too. The copy is hashed (SHA-256 and SHA-512 in one read; the
+/// then change the sealed copy too. The copy is hashed (SHA-256 and SHA-512 at once; the
 /// SHA-512s are returned beside the records, in their order), and must match the build's
 /// record.
 pub fn copy_into(
