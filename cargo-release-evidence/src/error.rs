@@ -35,11 +35,7 @@ impl Diagnostic {
         span: Option<Range<usize>>,
         message: impl Into<String>,
     ) -> Diagnostic {
-        let (line, column) = span
-            .as_ref()
-            .map(|s| line_col(text, s.start))
-            .unwrap_or((1, 1));
-        Diagnostic::with_position(file, text, span, message, line, column)
+        Diagnostic::at_indexed(file, text, &LineIndex::new(text), span, message)
     }
 
     /// [`Diagnostic::at`] with the line found in `lines` (built once for many diagnostics of
@@ -55,17 +51,6 @@ impl Diagnostic {
             .as_ref()
             .map(|s| lines.line_col(text, s.start))
             .unwrap_or((1, 1));
-        Diagnostic::with_position(file, text, span, message, line, column)
-    }
-
-    fn with_position(
-        file: impl Into<PathBuf>,
-        text: &Arc<str>,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-        line: usize,
-        column: usize,
-    ) -> Diagnostic {
         Diagnostic {
             file: file.into(),
             line,
@@ -166,7 +151,6 @@ impl Error {
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset.
 /// The byte offsets of a text's line starts.
 pub struct LineIndex(Vec<usize>);
 
@@ -182,7 +166,8 @@ impl LineIndex {
         LineIndex(starts)
     }
 
-    /// 1-based line and column (in characters) of a byte offset, as [`line_col`].
+    /// 1-based line and column (in characters) of a byte offset of `text` (the text the index
+    /// was built from); inside a multibyte character, that character's.
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let mut offset = offset.min(text.len());
         while !text.is_char_boundary(offset) {
@@ -194,18 +179,10 @@ impl LineIndex {
     }
 }
 
+/// 1-based line and column (in characters) of a byte offset, for a single lookup; many
+/// lookups in one text build a [`LineIndex`] once.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    // A byte count (vectorized), not a search per line: a file with thousands of problems
-    // computes this for each of them.
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let column = text[line_start..offset].chars().count() + 1;
-    (line, column)
+    LineIndex::new(text).line_col(text, offset)
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -220,13 +197,17 @@ mod tests {
         assert_eq!(super::line_col(t, 9), (2, 3));
         // Inside a multibyte character: the character's start.
         assert_eq!(super::line_col(t, 8), (2, 2));
+        // One index answers every offset as a count of the line ends before it would.
         let idx = super::LineIndex::new(t);
         for offset in 0..=t.len() + 2 {
-            assert_eq!(
-                idx.line_col(t, offset),
-                super::line_col(t, offset),
-                "{offset}"
-            );
+            let mut at = offset.min(t.len());
+            while !t.is_char_boundary(at) {
+                at -= 1;
+            }
+            let line = t[..at].matches('\n').count() + 1;
+            let start = t[..at].rfind('\n').map_or(0, |i| i + 1);
+            let expected = (line, t[start..at].chars().count() + 1);
+            assert_eq!(idx.line_col(t, offset), expected, "{offset}");
         }
     }
 }

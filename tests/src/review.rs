@@ -4,8 +4,9 @@
 
 use crate::{DATE, Fixture, fixture_db, git, repo_root, stderr};
 
-/// `tests/fixtures/workspaces/<name>` after `init`.
-pub fn initialized(name: &str) -> Fixture {
+/// A copy of `tests/fixtures/workspaces/<name>` with the policy `init` writes, the fixture DB's
+/// age accepted.
+pub fn with_policy(name: &str) -> Fixture {
     let fx = Fixture::copy_of(&repo_root().join("tests/fixtures/workspaces").join(name));
     let out = fx.run(&["init", "--offline", "--date", DATE]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -14,6 +15,12 @@ pub fn initialized(name: &str) -> Fixture {
         "max-age-days = 7",
         "max-age-days = 3650",
     );
+    fx
+}
+
+/// [`with_policy`] in a git repository whose `user.email` is the default reviewer.
+pub fn initialized(name: &str) -> Fixture {
+    let fx = with_policy(name);
     git(&fx.root, &["init", "-q", "-b", "main"]);
     git(&fx.root, &["config", "user.email", "reviewer@example.com"]);
     fx

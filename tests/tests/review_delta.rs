@@ -8,14 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// The fixture with the policy `init` writes, cfg-if 0.1.10 reviewed in full, 1.0.0 pending.
 fn fixture() -> Fixture {
-    let fx = Fixture::copy_of(&repo_root().join("tests/fixtures/workspaces/delta-review"));
-    let out = fx.run(&["init", "--offline", "--date", DATE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    fx.replace(
-        "release-evidence.toml",
-        "max-age-days = 7",
-        "max-age-days = 3650",
-    );
+    let fx = review::with_policy("delta-review");
     fx.replace(
         "release-evidence.toml",
         "name = \"cfg-if\"\nversion = \"=0.1.10\"\npending-review = true\n",

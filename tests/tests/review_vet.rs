@@ -7,14 +7,7 @@
 use release_evidence_tests::*;
 
 fn fixture(import: &str) -> Fixture {
-    let fx = Fixture::copy_of(&repo_root().join("tests/fixtures/workspaces/crates-io-licenses"));
-    let out = fx.run(&["init", "--offline", "--date", DATE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    fx.replace(
-        "release-evidence.toml",
-        "max-age-days = 7",
-        "max-age-days = 3650",
-    );
+    let fx = review::with_policy("crates-io-licenses");
     copy_dir(
         &repo_root().join("tests/fixtures/cargo-vet/supply-chain"),
         &fx.path("supply-chain"),

@@ -65,14 +65,21 @@ pub fn index_files(packages: &[crate::workspace::ShippedPackage]) -> Vec<PathBuf
     files
 }
 
-/// The local crates.io index cache entry of crate `name` (cargo's cache format), when cached.
-pub fn cached_entry(name: &str) -> Option<Vec<u8>> {
+/// The local crates.io index cache entry of crate `name` (cargo's cache format) in the first of
+/// `dirs` that has it.
+fn cached_entry(dirs: &[PathBuf], name: &str) -> Option<Vec<u8>> {
     let rel = tame_index::KrateName::crates_io(name)
         .ok()?
         .relative_path(None);
-    index_cache_dirs()
-        .iter()
-        .find_map(|d| std::fs::read(d.join(&rel)).ok())
+    dirs.iter().find_map(|d| std::fs::read(d.join(&rel)).ok())
+}
+
+/// What crate `name`'s index cache entry says about `version`, read now: `None` when there is
+/// no entry or it does not parse.
+pub fn read_facts(name: &str, version: &str) -> Option<EntryFacts> {
+    let bytes = cached_entry(&index_cache_dirs(), name)?;
+    let entry = ValidCacheEntry::read(&bytes).ok()?;
+    Some(entry_facts(entry.version_entries, version))
 }
 
 /// The yanked check: its findings, its status, and what each package's index cache entry says
@@ -190,11 +197,7 @@ enum Read {
 }
 
 fn read_one(dirs: &[PathBuf], pkg: &ShippedPackage, want_facts: bool) -> Read {
-    let Ok(name) = tame_index::KrateName::crates_io(&pkg.name) else {
-        return Read::Unchecked;
-    };
-    let rel = name.relative_path(None);
-    let Some(bytes) = dirs.iter().find_map(|d| std::fs::read(d.join(&rel)).ok()) else {
+    let Some(bytes) = cached_entry(dirs, &pkg.name) else {
         return Read::Unchecked;
     };
     let Ok(entry) = ValidCacheEntry::read(&bytes) else {
@@ -247,7 +250,7 @@ pub type IndexFacts = HashMap<(String, String), EntryFacts>;
 /// Reads a cache entry's `version\0json\0` pairs for `version`. Only the lines looked at are
 /// parsed as JSON (all of a large crate would be slow); publication days are found from the
 /// end of each line, where crates.io writes `pubtime`.
-pub fn entry_facts(entries: &[u8], version: &str) -> EntryFacts {
+fn entry_facts(entries: &[u8], version: &str) -> EntryFacts {
     let mut facts = EntryFacts::default();
     let mut versions: Vec<(semver::Version, &[u8])> = Vec::new();
     let mut published: Vec<(&str, &[u8], &[u8])> = Vec::new();
@@ -287,7 +290,7 @@ pub fn entry_facts(entries: &[u8], version: &str) -> EntryFacts {
 
 /// The day of an index entry's `pubtime` (`"2020-01-05T22:19:33Z"` → `2020-01-05`), found
 /// without parsing the whole entry, searching from its end; `None` when absent or not a date.
-pub fn pubday(json: &[u8]) -> Option<&str> {
+fn pubday(json: &[u8]) -> Option<&str> {
     const KEY: &[u8] = b"\"pubtime\"";
     let at = json.windows(KEY.len()).rposition(|w| w == KEY)? + KEY.len();
     let rest = json[at..]
@@ -301,7 +304,7 @@ pub fn pubday(json: &[u8]) -> Option<&str> {
 }
 
 /// Whether one version's index entry (its JSON line) is yanked; `None` when it does not parse.
-pub fn entry_yanked(json: &[u8]) -> Option<bool> {
+fn entry_yanked(json: &[u8]) -> Option<bool> {
     #[derive(serde::Deserialize)]
     struct Entry {
         #[serde(default)]

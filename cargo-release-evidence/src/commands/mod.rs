@@ -74,11 +74,8 @@ pub fn gate_options(g: &GlobalArgs) -> Result<gate::Options> {
 }
 
 pub fn pipeline_options(g: &GlobalArgs) -> Result<pipeline::Options> {
-    let mut gate = gate_options(g)?;
-    // The main job's SOUP list reuses what the yanked check reads from the index cache.
-    gate.index_facts = true;
     Ok(pipeline::Options {
-        gate,
+        gate: gate_options(g)?,
         profile: g.profile.clone(),
         no_build: g.no_build,
         evidence_dir: g.evidence_dir.clone(),

@@ -7,7 +7,10 @@ use crate::pipeline;
 use crate::render;
 
 pub fn run(g: &GlobalArgs) -> Result<u8> {
-    let (gate, report) = pipeline::release::run(&pipeline_options(g)?)?;
+    let mut opts = pipeline_options(g)?;
+    // The SOUP list reuses what the yanked check reads from the index cache.
+    opts.gate.index_facts = true;
+    let (gate, report) = pipeline::release::run(&opts)?;
     let text = match g.format {
         Format::Json => render::json::to_string(&report),
         Format::Sarif => {

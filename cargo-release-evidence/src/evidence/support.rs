@@ -66,15 +66,10 @@ pub fn index(read: &IndexFacts, name: &str, version: &str, crates_io: bool) -> I
     }
     let facts = match read.get(&(name.to_owned(), version.to_owned())) {
         Some(facts) => facts.clone(),
-        None => {
-            let Some(bytes) = crate::checks::yanked::cached_entry(name) else {
-                return Index::NotCached;
-            };
-            let Ok(entry) = tame_index::index::cache::ValidCacheEntry::read(&bytes) else {
-                return Index::NotCached;
-            };
-            crate::checks::yanked::entry_facts(entry.version_entries, version)
-        }
+        None => match crate::checks::yanked::read_facts(name, version) {
+            Some(facts) => facts,
+            None => return Index::NotCached,
+        },
     };
     Index::Cached {
         latest: facts.latest,

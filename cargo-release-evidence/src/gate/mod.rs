@@ -43,8 +43,8 @@ pub struct Options {
     /// without it a signed tag never verifies (fail closed).
     pub tag_verifier: Option<checks::baseline::SshVerifier>,
     /// Keep what the yanked check reads from each crate's index-cache entry beyond the yanked
-    /// flag (latest version, publication days) for the SOUP list: the main job's commands set
-    /// it; `check` does not pay for it.
+    /// flag (latest version, publication days) for the SOUP list: the main job sets it; `check`,
+    /// `sbom` and the others do not pay for it.
     pub index_facts: bool,
 }
 
