@@ -88,7 +88,11 @@ pub fn absolute(p: &Path) -> Result<PathBuf> {
     std::path::absolute(p).map_err(|e| Error::io(format!("resolving {}", p.display()), e))
 }
 
-/// Loads metadata, using the cache under `cache_dir` when its key still matches.
+/// The metadata cache's format: 3 holds the text trimmed.
+const CACHE_VERSION: u32 = 3;
+
+/// Loads metadata, using the cache under `cache_dir` when its key still matches. The text is
+/// trimmed (`trim`) as it is read from a file or from cargo, and the cache holds it trimmed.
 pub fn load(
     manifest: &Path,
     root_guess: &Path,
@@ -100,7 +104,7 @@ pub fn load(
         let json = std::fs::read_to_string(path)
             .map_err(|e| Error::io(format!("reading --metadata-path {}", path.display()), e))?;
         return Ok(Loaded {
-            json,
+            json: super::trim::trim(json),
             origin: Origin::File,
         });
     }
@@ -117,6 +121,7 @@ pub fn load(
     }
     let out = process::run_capture(&process::cargo(), &args, None)
         .map_err(|e| lockfile_error(e, flags))?;
+    let out = super::trim::trim(out);
     if let Some(cache) = &cache {
         // A failed cache write only costs speed next time.
         let _ = cache.store(&args, &out);
@@ -207,7 +212,7 @@ impl Cache {
         let index: CacheIndex =
             serde_json::from_slice(&std::fs::read(self.dir.join("metadata-index.json")).ok()?)
                 .ok()?;
-        if index.version != 2 {
+        if index.version != CACHE_VERSION {
             return None;
         }
         let key = self.key(args, &index.files).ok()?;
@@ -221,7 +226,7 @@ impl Cache {
             .map_err(|e| Error::io(format!("creating {}", self.dir.display()), e))?;
         crate::util::fs::write_atomic(&self.dir.join("metadata.json"), json.as_bytes())?;
         let index = CacheIndex {
-            version: 2,
+            version: CACHE_VERSION,
             key,
             files,
         };
