@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 /// Target kinds a registry or git package keeps.
@@ -109,12 +110,13 @@ impl<'de> Visitor<'de> for Document<'_> {
         let out = self.0;
         let mut rest: Vec<(Key<'de>, &'de RawValue)> = Vec::new();
         let mut packages = false;
+        let mut trimmed: Vec<&'de RawValue> = Vec::new();
         out.push('{');
         while let Some(key) = map.next_key::<Key<'de>>()? {
             if key.0 == "packages" && !packages {
                 packages = true;
                 push_key(out, "packages");
-                map.next_value_seed(Packages(out))?;
+                trimmed = map.next_value_seed(Packages(out))?;
             } else if key.0 == "packages" || rest.iter().any(|(k, _)| *k == key) {
                 return Err(A::Error::custom("a key given twice"));
             } else {
@@ -123,6 +125,20 @@ impl<'de> Visitor<'de> for Document<'_> {
         }
         if !packages {
             return Err(A::Error::custom("no packages"));
+        }
+        // A package from a registry or git is never a workspace member; a document that says
+        // otherwise is passed whole.
+        let members = rest
+            .iter()
+            .find(|(k, _)| k.0 == "workspace_members")
+            .ok_or_else(|| A::Error::custom("no workspace_members"))?;
+        let members: HashSet<Cow<str>> =
+            serde_json::from_str(members.1.get()).map_err(A::Error::custom)?;
+        for id in trimmed {
+            let id: Cow<str> = serde_json::from_str(id.get()).map_err(A::Error::custom)?;
+            if members.contains(&id) {
+                return Err(A::Error::custom("a registry or git package is a member"));
+            }
         }
         for (key, value) in rest {
             out.push(',');
@@ -136,20 +152,22 @@ impl<'de> Visitor<'de> for Document<'_> {
 
 struct Packages<'o>(&'o mut String);
 
+/// Writes the packages; gives the `id` of each one trimmed.
 impl<'de> DeserializeSeed<'de> for Packages<'_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+    type Value = Vec<&'de RawValue>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
 impl<'de> Visitor<'de> for Packages<'_> {
-    type Value = ();
+    type Value = Vec<&'de RawValue>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of packages")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let out = self.0;
+        let mut trimmed = Vec::new();
         out.push('[');
         let mut first = true;
         while let Some(package) = seq.next_element::<Package<'de>>()? {
@@ -157,10 +175,16 @@ impl<'de> Visitor<'de> for Packages<'_> {
                 out.push(',');
             }
             first = false;
-            package.write(out).map_err(A::Error::custom)?;
+            if package.write(out).map_err(A::Error::custom)? {
+                let id = package
+                    .fields
+                    .get("id")
+                    .ok_or_else(|| A::Error::custom("no id"))?;
+                trimmed.push(id);
+            }
         }
         out.push(']');
-        Ok(())
+        Ok(trimmed)
     }
 }
 
@@ -208,8 +232,8 @@ impl<'de> Deserialize<'de> for Package<'de> {
 }
 
 impl Package<'_> {
-    /// Writes the package, trimmed when it comes from a registry or git.
-    fn write(&self, out: &mut String) -> Result<(), String> {
+    /// Writes the package, trimmed when it comes from a registry or git (then `true`).
+    fn write(&self, out: &mut String) -> Result<bool, String> {
         let source = self
             .fields
             .get("source")
@@ -254,7 +278,7 @@ impl Package<'_> {
             out.push(']');
         }
         out.push('}');
-        Ok(())
+        Ok(trimmed)
     }
 }
 

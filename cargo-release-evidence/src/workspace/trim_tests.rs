@@ -66,18 +66,27 @@ fn text_of_an_unexpected_shape_is_returned_unchanged() {
         "[]",
         r#"{"workspace_members":[]}"#,
         r#"{"packages":{},"workspace_members":[]}"#,
-        r#"{"packages":[{"name":"no source"}]}"#,
-        r#"{"packages":[{"source":"r","targets":[{"name":"no kind"}]}]}"#,
-        r#"{"packages":[{"source":"r","dependencies":[{"name":"d","kind":7}]}]}"#,
-        r#"{"packages":[],"packages":[]}"#,
-        r#"{"packages":[],"version":1,"version":2}"#,
-        r#"{"packages":[{"source":null,"id":"a","id":"b"}]}"#,
-        r#"{"packages":[{"source":null,"targets":[],"targets":[]}]}"#,
-        r#"{"packages":[{"source":"r","targets":[{"kind":["lib"],"kind":["test"]}]}]}"#,
+        r#"{"packages":[{"name":"no source"}],"workspace_members":[]}"#,
+        r#"{"packages":[{"source":"r","id":"i","targets":[{"name":"no kind"}]}],"workspace_members":[]}"#,
+        r#"{"packages":[{"source":"r","id":"i","dependencies":[{"name":"d","kind":7}]}],"workspace_members":[]}"#,
+        r#"{"packages":[],"packages":[],"workspace_members":[]}"#,
+        r#"{"packages":[],"version":1,"version":2,"workspace_members":[]}"#,
+        r#"{"packages":[{"source":null,"id":"a","id":"b"}],"workspace_members":[]}"#,
+        r#"{"packages":[{"source":null,"targets":[],"targets":[]}],"workspace_members":[]}"#,
+        r#"{"packages":[{"source":"r","id":"i","targets":[{"kind":["lib"],"kind":["test"]}]}],"workspace_members":[]}"#,
         r#"{"packages":[]} trailing"#,
+        r#"{"packages":[]}"#,
+        r#"{"packages":[{"source":"r","id":"r#a@1","metadata":{}}],"workspace_members":["r#a@1"]}"#,
+        r#"{"packages":[{"source":"r","id":"r#a@1","metadata":{}}],"workspace_members":["r#\u0061@1"]}"#,
+        r#"{"packages":[{"source":"r"}],"workspace_members":[]}"#,
     ] {
         assert_eq!(trim(text.to_owned()), text);
     }
+    // The same package, not named a member, is trimmed.
+    assert_eq!(
+        trim(r#"{"packages":[{"source":"r","id":"r#a@1","metadata":{}}],"workspace_members":["r#b@1"]}"#.to_owned()),
+        r#"{"packages":[{"source":"r","id":"r#a@1","metadata":null}],"workspace_members":["r#b@1"]}"#
+    );
 }
 
 /// The graph built from the trimmed fixture (847 packages of a real workspace) is the graph
