@@ -2,7 +2,9 @@
 //! marker first, fsynced at once) and swapped in under the lock. The other files are written
 //! plainly (the directory is this run's own: a half-written file there is never seen, the
 //! directory is removed unless committed) and fsynced together, concurrently, right before the
-//! swap, so the file system's journal commits them in one go rather than once per file.
+//! swap, so the file system's journal commits them in one go rather than once per file. A copied
+//! artifact (the largest file by far) starts its fsync on its own thread as soon as it is
+//! copied, while the documents are rendered; the swap waits for it like for the others.
 //!
 //! The swap, when there is previous (ours, unsealed) evidence: rename it to `.<name>.old-<pid>`,
 //! rename the staging directory to `<name>`, remove the backup. A failed second rename puts the
@@ -28,6 +30,8 @@ pub struct Staging {
     /// The sha256 of each file as written here (SHA256SUMS takes them instead of reading the
     /// files back).
     digests: Mutex<BTreeMap<String, String>>,
+    /// Files whose fsync started early (copied artifacts), with the thread doing it.
+    early: Mutex<Vec<(PathBuf, std::thread::JoinHandle<std::io::Result<()>>)>>,
 }
 
 impl Staging {
@@ -42,6 +46,7 @@ impl Staging {
             path,
             committed: false,
             digests: Mutex::new(BTreeMap::new()),
+            early: Mutex::new(Vec::new()),
         };
         let marker = marker_text();
         crate::util::fs::write_atomic(
@@ -74,8 +79,9 @@ impl Staging {
     }
 
     /// Copies a file into the staging directory (permissions kept, so a copied binary stays
-    /// executable; fsynced with the others before the swap). On file systems that support it
-    /// the copy is a reflink. Its digest is the caller's to record ([`Staging::record_digest`]).
+    /// executable). On file systems that support it the copy is a reflink. Its fsync starts now,
+    /// on its own thread; the swap waits for it. Its digest is the caller's to record
+    /// ([`Staging::record_digest`]).
     pub fn copy_in(&self, from: &Path, name: &str) -> Result<PathBuf> {
         let to = self.path.join(name);
         std::fs::copy(from, &to).map_err(|e| {
@@ -84,6 +90,12 @@ impl Staging {
                 e,
             )
         })?;
+        let file = to.clone();
+        let sync = std::thread::spawn(move || File::open(&file).and_then(|f| f.sync_all()));
+        self.early
+            .lock()
+            .map_err(|_| Error::Environment("the staging's fsync list is poisoned".into()))?
+            .push((to.clone(), sync));
         Ok(to)
     }
 
@@ -102,9 +114,29 @@ impl Staging {
     /// Every staged file fsynced, concurrently (the journal commits them together), then the
     /// directory itself. The first error is returned; nothing is swapped in after one.
     fn sync(&self) -> Result<()> {
+        let early = std::mem::take(
+            &mut *self
+                .early
+                .lock()
+                .map_err(|_| Error::Environment("the staging's fsync list is poisoned".into()))?,
+        );
+        let mut synced = std::collections::HashSet::new();
+        for (path, handle) in early {
+            handle
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("fsync thread panicked")))
+                .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+            synced.insert(path);
+        }
         let entries: Vec<PathBuf> = std::fs::read_dir(&self.path)
-            .and_then(|rd| rd.map(|e| e.map(|e| e.path())).collect())
-            .map_err(|e| Error::io(format!("reading {}", self.path.display()), e))?;
+            .and_then(|rd| {
+                rd.map(|e| e.map(|e| e.path()))
+                    .collect::<std::io::Result<Vec<_>>>()
+            })
+            .map_err(|e| Error::io(format!("reading {}", self.path.display()), e))?
+            .into_iter()
+            .filter(|p| !synced.contains(p))
+            .collect();
         let results: Vec<std::io::Result<()>> = std::thread::scope(|s| {
             let handles: Vec<_> = entries
                 .chunks(entries.len().div_ceil(8).max(1))
