@@ -55,16 +55,35 @@ impl<'a> Object<'a> {
         self.0.iter().find(|(k, _)| k.0 == key).map(|(_, v)| *v)
     }
 
-    fn write(&self, out: &mut String) {
-        out.push('{');
-        for (i, (key, value)) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
+    /// Adds a member; a key already there is an error.
+    fn insert<E: serde::de::Error>(&mut self, key: Key<'a>, value: &'a RawValue) -> Result<(), E> {
+        if self.0.iter().any(|(k, _)| *k == key) {
+            return Err(E::custom("a key given twice"));
+        }
+        self.0.push((key, value));
+        Ok(())
+    }
+
+    /// Writes the members, each after a comma unless it is the first (`first`).
+    fn write_members(&self, out: &mut String, first: &mut bool) {
+        for (key, value) in &self.0 {
+            separate(out, first);
             push_key(out, &key.0);
             out.push_str(value.get());
         }
+    }
+
+    fn write(&self, out: &mut String) {
+        out.push('{');
+        self.write_members(out, &mut true);
         out.push('}');
+    }
+}
+
+/// A comma before every element but the first.
+fn separate(out: &mut String, first: &mut bool) {
+    if !std::mem::take(first) {
+        out.push(',');
     }
 }
 
@@ -77,14 +96,11 @@ impl<'de> Deserialize<'de> for Object<'de> {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Object<'de>, A::Error> {
-                let mut members: Vec<(Key<'de>, &'de RawValue)> = Vec::new();
+                let mut members = Object(Vec::new());
                 while let Some((key, value)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
-                    if members.iter().any(|(k, _)| *k == key) {
-                        return Err(A::Error::custom("a key given twice"));
-                    }
-                    members.push((key, value));
+                    members.insert(key, value)?;
                 }
-                Ok(Object(members))
+                Ok(members)
             }
         }
         d.deserialize_map(Members)
@@ -108,7 +124,7 @@ impl<'de> Visitor<'de> for Document<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let out = self.0;
-        let mut rest: Vec<(Key<'de>, &'de RawValue)> = Vec::new();
+        let mut rest = Object(Vec::new());
         let mut packages = false;
         let mut trimmed: Vec<&'de RawValue> = Vec::new();
         out.push('{');
@@ -117,10 +133,10 @@ impl<'de> Visitor<'de> for Document<'_> {
                 packages = true;
                 push_key(out, "packages");
                 trimmed = map.next_value_seed(Packages(out))?;
-            } else if key.0 == "packages" || rest.iter().any(|(k, _)| *k == key) {
+            } else if key.0 == "packages" {
                 return Err(A::Error::custom("a key given twice"));
             } else {
-                rest.push((key, map.next_value()?));
+                rest.insert(key, map.next_value()?)?;
             }
         }
         if !packages {
@@ -129,22 +145,18 @@ impl<'de> Visitor<'de> for Document<'_> {
         // A package from a registry or git is never a workspace member; a document that says
         // otherwise is passed whole.
         let members = rest
-            .iter()
-            .find(|(k, _)| k.0 == "workspace_members")
+            .get("workspace_members")
             .ok_or_else(|| A::Error::custom("no workspace_members"))?;
         let members: HashSet<Cow<str>> =
-            serde_json::from_str(members.1.get()).map_err(A::Error::custom)?;
+            serde_json::from_str(members.get()).map_err(A::Error::custom)?;
         for id in trimmed {
             let id: Cow<str> = serde_json::from_str(id.get()).map_err(A::Error::custom)?;
             if members.contains(&id) {
                 return Err(A::Error::custom("a registry or git package is a member"));
             }
         }
-        for (key, value) in rest {
-            out.push(',');
-            push_key(out, &key.0);
-            out.push_str(value.get());
-        }
+        // `packages` was written first.
+        rest.write_members(out, &mut false);
         out.push('}');
         Ok(())
     }
@@ -171,10 +183,7 @@ impl<'de> Visitor<'de> for Packages<'_> {
         out.push('[');
         let mut first = true;
         while let Some(package) = seq.next_element::<Package<'de>>()? {
-            if !first {
-                out.push(',');
-            }
-            first = false;
+            separate(out, &mut first);
             if package.write(out).map_err(A::Error::custom)? {
                 let id = package
                     .fields
@@ -210,18 +219,15 @@ impl<'de> Deserialize<'de> for Package<'de> {
                     dependencies: None,
                 };
                 while let Some(key) = map.next_key::<Key<'de>>()? {
-                    let twice = || A::Error::custom("a key given twice");
                     match key.0.as_ref() {
                         "targets" if p.targets.is_none() => p.targets = Some(map.next_value()?),
                         "dependencies" if p.dependencies.is_none() => {
                             p.dependencies = Some(map.next_value()?)
                         }
-                        "targets" | "dependencies" => return Err(twice()),
-                        _ if p.fields.0.iter().any(|(k, _)| *k == key) => return Err(twice()),
-                        _ => {
-                            let value = map.next_value()?;
-                            p.fields.0.push((key, value));
+                        "targets" | "dependencies" => {
+                            return Err(A::Error::custom("a key given twice"));
                         }
+                        _ => p.fields.insert(key, map.next_value()?)?,
                     }
                 }
                 Ok(p)
@@ -242,10 +248,7 @@ impl Package<'_> {
         out.push('{');
         let mut first = true;
         for (key, value) in &self.fields.0 {
-            if !first {
-                out.push(',');
-            }
-            first = false;
+            separate(out, &mut first);
             push_key(out, &key.0);
             out.push_str(if trimmed && key.0 == "metadata" {
                 "null"
@@ -258,10 +261,7 @@ impl Package<'_> {
             ("dependencies", &self.dependencies),
         ] {
             let Some(items) = items else { continue };
-            if !first {
-                out.push(',');
-            }
-            first = false;
+            separate(out, &mut first);
             push_key(out, name);
             out.push('[');
             let mut first_item = true;
@@ -269,10 +269,7 @@ impl Package<'_> {
                 if trimmed && !kept(name, item)? {
                     continue;
                 }
-                if !first_item {
-                    out.push(',');
-                }
-                first_item = false;
+                separate(out, &mut first_item);
                 item.write(out);
             }
             out.push(']');
